@@ -1,0 +1,162 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+)
+
+// Container is a loaded container, held under its lock until Close.
+type Container struct {
+	store *Store
+	h     *handle
+	State *State
+}
+
+// Load opens the container id and locks it.
+func (s *Store) Load(id string) (*Container, error) {
+	if err := checkID(id); err != nil {
+		return nil, err
+	}
+	h, err := s.lock(id)
+	if err != nil {
+		return nil, err
+	}
+	st, err := h.readState()
+	if err != nil {
+		h.close()
+		return nil, err
+	}
+	return &Container{store: s, h: h, State: st}, nil
+}
+
+// Close releases the container's lock.
+func (c *Container) Close() {
+	if c.h != nil {
+		c.h.close()
+		c.h = nil
+	}
+}
+
+// ID returns the container's id.
+func (c *Container) ID() string { return c.State.ID }
+
+func (c *Container) startSock() string { return filepath.Join(c.h.dir, "start.sock") }
+
+// Status derives the current status: stopped once the init is gone, created
+// while the start socket exists, running otherwise.
+func (c *Container) Status() Status {
+	if !alive(c.State.Pid, c.State.PidStartTime) {
+		return Stopped
+	}
+	if _, err := os.Lstat(c.startSock()); err == nil {
+		return Created
+	}
+	return Running
+}
+
+// Output is the state as `rt state` prints it.
+func (c *Container) Output() Output {
+	st := c.Status()
+	s := c.State
+	pid := s.Pid
+	if st == Stopped {
+		pid = 0
+	}
+	return Output{OCIVersion: s.OCIVersion, ID: s.ID, Pid: pid, Status: st, Bundle: s.Bundle,
+		Rootfs: s.Rootfs, Created: s.Created, Owner: s.Owner, Annotations: s.Annotations}
+}
+
+// Signal sends sig to the container's init, or with all (or without a pid
+// namespace of its own, for SIGKILL) to every process in its cgroup.
+func (c *Container) Signal(sig unix.Signal, all bool) error {
+	if c.Status() == Stopped {
+		if all {
+			return c.signalCgroup(sig)
+		}
+		return ErrNotRunning
+	}
+	if all || (c.State.SharedPidNS && sig == unix.SIGKILL) {
+		if err := c.signalCgroup(sig); err != nil {
+			return err
+		}
+		if !all {
+			return nil
+		}
+	}
+	return c.signalInit(sig)
+}
+
+func (c *Container) signalInit(sig unix.Signal) error {
+	fd, err := pidfdOf(c.State.Pid, c.State.PidStartTime)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	if err := unix.PidfdSendSignal(fd, sig, nil, 0); err != nil {
+		if errors.Is(err, unix.ESRCH) {
+			return ErrNotRunning
+		}
+		return fmt.Errorf("signal init: %w", err)
+	}
+	return nil
+}
+
+// Delete removes a stopped container. A created container is killed first;
+// a running or paused one only with force.
+func (c *Container) Delete(force bool) error {
+	switch st := c.Status(); st {
+	case Stopped:
+	case Created:
+		if err := c.killAndWait(); err != nil {
+			return err
+		}
+	default:
+		if !force {
+			return fmt.Errorf("cannot delete container %s that is not stopped: %s", c.ID(), st)
+		}
+		if err := c.killAndWait(); err != nil {
+			return err
+		}
+	}
+	return c.destroy()
+}
+
+// killAndWait SIGKILLs the container and waits for its init to exit.
+func (c *Container) killAndWait() error {
+	fd, err := pidfdOf(c.State.Pid, c.State.PidStartTime)
+	if errors.Is(err, ErrNotRunning) {
+		return c.signalCgroup(unix.SIGKILL)
+	}
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	if err := unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0); err != nil && !errors.Is(err, unix.ESRCH) {
+		return fmt.Errorf("kill init: %w", err)
+	}
+	if c.State.SharedPidNS {
+		if err := c.signalCgroup(unix.SIGKILL); err != nil {
+			return err
+		}
+	}
+	return waitExit(fd, 10000)
+}
+
+// destroy runs the poststop hooks and removes the cgroups and state dir.
+func (c *Container) destroy() error {
+	var errs []error
+	if err := destroyCgroups(c.State.CgroupPaths); err != nil {
+		errs = append(errs, err)
+	}
+	if h := c.State.Hooks; h != nil && len(h.Poststop) > 0 {
+		warnHooks("poststop", h.Poststop, c.State.SpecState(Stopped))
+	}
+	if err := c.h.remove(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}

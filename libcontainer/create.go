@@ -1,0 +1,225 @@
+package libcontainer
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"strconv"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/rt-runtime/rt/libcontainer/internal/nsexec"
+	"github.com/rt-runtime/rt/libcontainer/internal/plan"
+	"github.com/rt-runtime/rt/spec"
+)
+
+// CreateOpts are the options of `rt create` (and of `rt run`).
+type CreateOpts struct {
+	ID           string
+	Bundle       string
+	PidFile      string
+	NoPivot      bool
+	NoNewKeyring bool
+	PreserveFds  int
+	// ConsoleSocket is the connected --console-socket (or the socket `run`
+	// relays a terminal through); required when process.terminal is true.
+	ConsoleSocket *os.File
+	// RelaySocket stands in for ConsoleSocket when process.terminal is set
+	// and no console socket was given (`run` in the foreground).
+	RelaySocket *os.File
+	Stdio       [3]*os.File
+}
+
+// Created is the result of a successful create.
+type Created struct {
+	Container *Container
+	Warnings  []string
+}
+
+// creation carries what one create builds up, so that a failure at any
+// step can undo exactly what was done.
+type creation struct {
+	store    *Store
+	opts     *CreateOpts
+	bundle   *spec.Bundle
+	h        *handle
+	state    *State
+	cgroups  cgroupSet
+	listener *os.File
+	pid      int
+	warnings []string
+}
+
+// Create creates a container and returns once its init waits for start.
+// On any error nothing is left behind: no state dir, cgroup or process.
+func (s *Store) Create(o *CreateOpts) (*Container, []string, error) {
+	if err := checkID(o.ID); err != nil {
+		return nil, nil, err
+	}
+	b, err := spec.Load(o.Bundle)
+	if err != nil {
+		return nil, nil, err
+	}
+	warn, err := spec.Validate(b.Spec, spec.ValidateOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.ConsoleSocket == nil && b.Spec.Process.Terminal {
+		o.ConsoleSocket = o.RelaySocket
+	}
+	if err := checkTerminal(b.Spec, o); err != nil {
+		return nil, nil, err
+	}
+	cr := &creation{store: s, opts: o, bundle: b, warnings: warn}
+	if err := cr.run(); err != nil {
+		cr.undo()
+		return nil, cr.warnings, err
+	}
+	return &Container{store: s, h: cr.h, State: cr.state}, cr.warnings, nil
+}
+
+func checkID(id string) error { return spec.ValidateID(id) }
+
+func checkTerminal(s *specs.Spec, o *CreateOpts) error {
+	if s.Process.Terminal && o.ConsoleSocket == nil {
+		return errors.New("cannot allocate tty if rt will detach without setting console socket")
+	}
+	if !s.Process.Terminal && o.ConsoleSocket != nil {
+		return errors.New("cannot use console socket if rt will not detach or allocate tty")
+	}
+	return nil
+}
+
+func (cr *creation) run() error {
+	var err error
+	if cr.h, err = cr.store.create(cr.opts.ID); err != nil {
+		return err
+	}
+	s := cr.bundle.Spec
+	cr.state = &State{
+		OCIVersion: s.Version, ID: cr.opts.ID, Bundle: cr.bundle.Dir, Rootfs: cr.bundle.Rootfs,
+		Created: time.Now().UTC(), Owner: owner(), Annotations: s.Annotations, Hooks: s.Hooks,
+		SharedPidNS: !plan.NewNamespace(s, specs.PIDNamespace), Terminal: s.Process.Terminal,
+	}
+	if cr.cgroups, err = newCgroups(s, cr.opts.ID); err != nil {
+		return err
+	}
+	cr.state.CgroupPaths = cr.cgroups.paths()
+	if cr.listener, err = listenStart(cr.h); err != nil {
+		return err
+	}
+	l, err := cr.launch()
+	if err != nil {
+		return err
+	}
+	if cr.pid, err = l.Run(); err != nil {
+		return err
+	}
+	return cr.commit()
+}
+
+// commit records the state and the pid file once the init is ready.
+func (cr *creation) commit() error {
+	cr.listener.Close()
+	_, start, err := procStat(cr.pid)
+	if err != nil {
+		return fmt.Errorf("read init start time: %w", err)
+	}
+	cr.state.Pid, cr.state.PidStartTime = cr.pid, start
+	if err := cr.h.writeState(cr.state); err != nil {
+		return err
+	}
+	if cr.opts.PidFile != "" {
+		if err := writeFileAtomic(cr.opts.PidFile, []byte(strconv.Itoa(cr.pid)), 0o644); err != nil {
+			return fmt.Errorf("pid file: %w", err)
+		}
+	}
+	return nil
+}
+
+func (cr *creation) undo() {
+	if cr.listener != nil {
+		cr.listener.Close()
+	}
+	if cr.pid > 0 {
+		_ = unix.Kill(cr.pid, unix.SIGKILL)
+		_, _ = unix.Wait4(cr.pid, nil, 0, nil)
+	}
+	if cr.cgroups != nil {
+		_ = cr.cgroups.destroy()
+	}
+	if cr.h != nil {
+		_ = cr.h.remove()
+		cr.h.close()
+	}
+}
+
+// launch builds the bootstrap and the fds rt-init gets.
+func (cr *creation) launch() (*nsexec.Launch, error) {
+	o := cr.opts
+	extra, env, err := extraFiles(o.PreserveFds, cr.bundle.Spec)
+	if err != nil {
+		return nil, err
+	}
+	l := &nsexec.Launch{Stdio: o.Stdio, Extra: extra, StartListener: cr.listener, ConsoleSocket: o.ConsoleSocket}
+	_, startFd, consoleFd := l.Fds()
+	in := &plan.Input{
+		Spec: withEnv(cr.bundle.Spec, env), BundleDir: cr.bundle.Dir, Rootfs: cr.bundle.Rootfs,
+		NoPivot: o.NoPivot, NoNewKeyring: o.NoNewKeyring, KeepFds: 3 + len(extra),
+		ConsoleFd: consoleFd, StartFd: startFd,
+	}
+	if err := cr.fillInput(in); err != nil {
+		return nil, err
+	}
+	p, err := plan.Build(in)
+	if err != nil {
+		return nil, err
+	}
+	cr.warnings = append(cr.warnings, p.Warnings...)
+	l.Bootstrap = p.Msgs
+	cr.idMaps(l)
+	l.OnInit = cr.cgroups.join
+	l.OnChild = cr.onChild
+	l.OnHooks = cr.runCreateHooks
+	return l, nil
+}
+
+// onChild applies what the parent sets on the container's init from the
+// outside: oom_score_adj.
+func (cr *creation) onChild(pid int) error {
+	cr.pid = pid
+	if adj := cr.bundle.Spec.Process.OOMScoreAdj; adj != nil {
+		f := "/proc/" + strconv.Itoa(pid) + "/oom_score_adj"
+		if err := os.WriteFile(f, []byte(strconv.Itoa(*adj)), 0); err != nil {
+			return fmt.Errorf("set oom_score_adj: %w", err)
+		}
+	}
+	return nil
+}
+
+// runCreateHooks runs prestart and createRuntime hooks and returns the
+// state JSON for the hooks rt-init runs.
+func (cr *creation) runCreateHooks(pid int) ([]byte, error) {
+	cr.state.Pid = pid
+	st := cr.state.SpecState(Creating)
+	h := cr.bundle.Spec.Hooks
+	if err := runHooks("prestart", h.Prestart, st); err != nil {
+		return nil, err
+	}
+	if err := runHooks("createRuntime", h.CreateRuntime, st); err != nil {
+		return nil, err
+	}
+	return json.Marshal(cr.state.SpecState(Created))
+}
+
+func owner() string {
+	u, err := user.LookupId(strconv.Itoa(os.Getuid()))
+	if err != nil {
+		return ""
+	}
+	return u.Username
+}

@@ -1,0 +1,100 @@
+package libcontainer
+
+import (
+	"fmt"
+	"path/filepath"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sirupsen/logrus"
+	"golang.org/x/sys/unix"
+
+	"github.com/rt-runtime/rt/libcontainer/internal/cgroups"
+	"github.com/rt-runtime/rt/libcontainer/internal/hooks"
+	"github.com/rt-runtime/rt/libcontainer/internal/plan"
+	"github.com/rt-runtime/rt/libcontainer/internal/seccomp"
+)
+
+// cgroupSet is the container's cgroup in every hierarchy.
+type cgroupSet cgroups.Paths
+
+func newCgroups(s *specs.Spec, id string) (cgroupSet, error) {
+	var path string
+	if s.Linux != nil {
+		path = s.Linux.CgroupsPath
+	}
+	p, err := cgroups.Create(path, id)
+	if err != nil {
+		return nil, fmt.Errorf("create cgroup: %w", err)
+	}
+	return cgroupSet(p), nil
+}
+
+func (c cgroupSet) paths() map[string]string { return map[string]string(c) }
+func (c cgroupSet) join(pid int) error       { return cgroups.Paths(c).Join(pid) }
+func (c cgroupSet) destroy() error           { return cgroups.Paths(c).Destroy() }
+
+func destroyCgroups(p map[string]string) error {
+	if len(p) == 0 {
+		return nil
+	}
+	return cgroups.Paths(p).Destroy()
+}
+
+func (c *Container) signalCgroup(sig unix.Signal) error {
+	if len(c.State.CgroupPaths) == 0 {
+		return nil
+	}
+	return cgroups.Paths(c.State.CgroupPaths).Signal(sig)
+}
+
+// fillInput adds the host-dependent inputs of the plan: the cgroup
+// hierarchies a "cgroup" mount shows, and the compiled seccomp filter.
+func (cr *creation) fillInput(in *plan.Input) error {
+	hs, err := cgroups.Mounts()
+	if err != nil {
+		return err
+	}
+	for _, h := range hs {
+		p, ok := cr.cgroups.hostPath(h)
+		if !ok {
+			continue
+		}
+		name := filepath.Base(h.Mountpoint)
+		if h.Mountpoint == "/sys/fs/cgroup" {
+			in.CgroupV2Only = h.V2
+		}
+		in.Cgroups = append(in.Cgroups, plan.CgroupMount{Name: name, HostPath: p, V2: h.V2})
+	}
+	if l := cr.bundle.Spec.Linux; l != nil && l.Seccomp != nil {
+		flags, bpf, err := seccomp.Compile(l.Seccomp)
+		if err != nil {
+			return fmt.Errorf("seccomp: %w", err)
+		}
+		in.SeccompFlags, in.SeccompBPF = flags, bpf
+	}
+	return nil
+}
+
+// hostPath finds the container's directory in hierarchy h.
+func (c cgroupSet) hostPath(h cgroups.Hierarchy) (string, bool) {
+	for _, p := range c {
+		if rel, err := filepath.Rel(h.Mountpoint, p); err == nil && filepath.IsLocal(rel) {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+func runHooks(kind string, list []specs.Hook, st *specs.State) error {
+	if len(list) == 0 {
+		return nil
+	}
+	return hooks.Run(kind, list, st)
+}
+
+// warnHooks runs hooks whose failures only warn (poststart, poststop).
+func warnHooks(kind string, list []specs.Hook, st *specs.State) {
+	for _, err := range hooks.RunAll(kind, list, st) {
+		logrus.Warn(err)
+	}
+}

@@ -1,0 +1,252 @@
+package nsexec
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/rt-runtime/rt/libcontainer/internal/protocol"
+)
+
+// Launch describes one start of rt-init.
+type Launch struct {
+	Bootstrap     []protocol.Msg // without the final End
+	Stdio         [3]*os.File    // nil entries: rt's own
+	Extra         []*os.File     // preserved fds: 3, 4, ... in the container
+	StartListener *os.File       // the listening start socket, or nil
+	ConsoleSocket *os.File       // the --console-socket connection, or nil
+	UIDMap        string         // written when the init asks (new user ns)
+	GIDMap        string
+	SetgroupsDeny bool
+	// OnInit runs once stage A exists, before the bootstrap is sent: the
+	// place to put it in its cgroups, so everything it forks is there too.
+	OnInit func(pid int) error
+	// OnChild runs when the container's pid 1 is known.
+	OnChild func(pid int) error
+	// OnHooks runs prestart and createRuntime hooks and returns the state
+	// JSON that rt-init hands to createContainer and startContainer hooks.
+	OnHooks func(pid int) ([]byte, error)
+}
+
+// Fds returns the fd numbers rt-init will have for its sync socket, the start
+// listener and the console socket (-1 when absent).
+func (l *Launch) Fds() (syncFd, startFd, consoleFd int) {
+	next := 3 + len(l.Extra)
+	syncFd, startFd, consoleFd = next, -1, -1
+	next++
+	if l.StartListener != nil {
+		startFd = next
+		next++
+	}
+	if l.ConsoleSocket != nil {
+		consoleFd = next
+	}
+	return syncFd, startFd, consoleFd
+}
+
+// Run starts rt-init, drives the protocol until the container is ready and
+// returns the host pid of the container's init. On error nothing it started
+// is left running.
+func (l *Launch) Run() (pid int, err error) {
+	exe, err := sealedInit()
+	if err != nil {
+		return 0, err
+	}
+	defer exe.Close()
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return 0, fmt.Errorf("socketpair: %w", err)
+	}
+	parent := os.NewFile(uintptr(fds[0]), "rt-init sync")
+	child := os.NewFile(uintptr(fds[1]), "rt-init sync (child)")
+	defer parent.Close()
+	stageA, err := l.start(exe, child)
+	child.Close()
+	if err != nil {
+		return 0, err
+	}
+	pid, err = l.drive(stageA, parent)
+	if err != nil {
+		if pid > 0 {
+			_ = unix.Kill(pid, unix.SIGKILL)
+			_, _ = unix.Wait4(pid, nil, 0, nil)
+		}
+		_ = stageA.Kill()
+		_, _ = stageA.Wait()
+		return 0, err
+	}
+	return pid, nil
+}
+
+func (l *Launch) start(exe *os.File, sync *os.File) (*os.Process, error) {
+	files := make([]*os.File, 0, 6+len(l.Extra))
+	for i, f := range l.Stdio {
+		if f == nil {
+			f = []*os.File{os.Stdin, os.Stdout, os.Stderr}[i]
+		}
+		files = append(files, f)
+	}
+	files = append(files, l.Extra...)
+	syncFd, _, _ := l.Fds()
+	files = append(files, sync)
+	if l.StartListener != nil {
+		files = append(files, l.StartListener)
+	}
+	if l.ConsoleSocket != nil {
+		files = append(files, l.ConsoleSocket)
+	}
+	path := "/proc/self/fd/" + strconv.Itoa(int(exe.Fd()))
+	p, err := os.StartProcess(path, []string{"rt-init", strconv.Itoa(syncFd)},
+		&os.ProcAttr{Files: files, Env: []string{}})
+	if err != nil {
+		return nil, fmt.Errorf("start rt-init: %w", err)
+	}
+	return p, nil
+}
+
+// drive plays the parent side of the protocol (see package protocol).
+func (l *Launch) drive(stageA *os.Process, conn *os.File) (int, error) {
+	if l.OnInit != nil {
+		if err := l.OnInit(stageA.Pid); err != nil {
+			return 0, err
+		}
+	}
+	boot := protocol.Encode(nil, l.Bootstrap...)
+	boot = protocol.Encode(boot, protocol.Msg{Type: protocol.End})
+	if _, err := conn.Write(boot); err != nil {
+		return 0, l.initFailed(stageA, fmt.Errorf("send bootstrap: %w", err))
+	}
+	pid := 0
+	for {
+		m, err := protocol.Expect(conn, protocol.MapRequest, protocol.ChildPid, protocol.HooksRequest, protocol.Ready)
+		if err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				err = l.initFailed(stageA, err)
+			}
+			return pid, err
+		}
+		switch m.Type {
+		case protocol.MapRequest:
+			err = l.writeMaps(stageA.Pid, conn)
+		case protocol.ChildPid:
+			pid, err = l.childPid(stageA, m)
+		case protocol.HooksRequest:
+			err = l.hooks(pid, conn)
+		case protocol.Ready:
+			return pid, nil
+		}
+		if err != nil {
+			return pid, err
+		}
+	}
+}
+
+func (l *Launch) childPid(stageA *os.Process, m protocol.Msg) (int, error) {
+	r := protocol.NewReader(m)
+	pid := int(r.U32())
+	if r.Err() != nil || pid <= 0 {
+		return 0, fmt.Errorf("protocol: bad ChildPid message")
+	}
+	// Stage A exits right after reporting; reap it.
+	if st, err := stageA.Wait(); err == nil && !st.Success() {
+		return pid, fmt.Errorf("rt-init stage A: %v", st)
+	}
+	if l.OnChild != nil {
+		if err := l.OnChild(pid); err != nil {
+			return pid, err
+		}
+	}
+	return pid, nil
+}
+
+func (l *Launch) hooks(pid int, conn *os.File) error {
+	var state []byte
+	if l.OnHooks != nil {
+		var err error
+		if state, err = l.OnHooks(pid); err != nil {
+			return err
+		}
+	}
+	msg := protocol.New().Bytes(state).Msg(protocol.HooksDone)
+	if _, err := conn.Write(protocol.Encode(nil, msg)); err != nil {
+		return fmt.Errorf("send HooksDone: %w", err)
+	}
+	return nil
+}
+
+func (l *Launch) writeMaps(pid int, conn *os.File) error {
+	dir := "/proc/" + strconv.Itoa(pid) + "/"
+	if l.SetgroupsDeny {
+		if err := writeProcFile(dir+"setgroups", "deny"); err != nil {
+			return err
+		}
+	}
+	if err := writeProcFile(dir+"uid_map", l.UIDMap); err != nil {
+		return err
+	}
+	if err := writeProcFile(dir+"gid_map", l.GIDMap); err != nil {
+		return err
+	}
+	_, err := conn.Write(protocol.Encode(nil, protocol.Msg{Type: protocol.MapDone}))
+	return err
+}
+
+func writeProcFile(path, content string) error {
+	if content == "" {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	defer f.Close()
+	if _, err := f.Write([]byte(content)); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// initFailed turns an unexpected EOF from the init into an error with its
+// exit status.
+func (l *Launch) initFailed(stageA *os.Process, cause error) error {
+	st, err := stageA.Wait()
+	if err != nil {
+		return fmt.Errorf("rt-init: %w", cause)
+	}
+	return fmt.Errorf("rt-init exited unexpectedly (%v): %w", st, cause)
+}
+
+// sealedInit copies the embedded rt-init into a sealed memfd (CVE-2019-5736:
+// the container can never write to, or even see, a host runtime binary).
+func sealedInit() (*os.File, error) {
+	bin := initBinary()
+	if len(bin) == 0 {
+		return nil, errors.New("rt was built without rt-init: build it with make")
+	}
+	fd, err := unix.MemfdCreate("rt-init", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	if err != nil {
+		return nil, fmt.Errorf("memfd_create: %w", err)
+	}
+	// Keep the fd above the ones dup2'ed into the child, so that
+	// /proc/self/fd/N still names the memfd when the child execs it.
+	hi, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 256)
+	unix.Close(fd)
+	if err != nil {
+		return nil, fmt.Errorf("dup memfd: %w", err)
+	}
+	f := os.NewFile(uintptr(hi), "rt-init")
+	if _, err := f.Write(bin); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write memfd: %w", err)
+	}
+	seals := unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
+	if _, err := unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, seals); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("seal memfd: %w", err)
+	}
+	return f, nil
+}

@@ -1,0 +1,151 @@
+package libcontainer
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"golang.org/x/sys/unix"
+)
+
+// The error texts engines match literally (ENGINE-CONTRACT.md).
+var (
+	ErrNotExist   = errors.New("container does not exist")
+	ErrExist      = errors.New("container with given ID already exists")
+	ErrNotRunning = errors.New("container not running")
+	ErrRunning    = errors.New("container still running")
+	ErrPaused     = errors.New("container paused")
+	ErrNotPaused  = errors.New("container not paused")
+)
+
+const stateFile = "state.json"
+
+// Store is a state root (`--root`): one directory per container.
+type Store struct {
+	Root string
+}
+
+// handle is a container directory held under an exclusive flock: every
+// operation on one id is serialised, different ids never block each other.
+type handle struct {
+	dir string
+	fd  int
+}
+
+func (s *Store) path(id string) string { return filepath.Join(s.Root, id) }
+
+// create makes and locks the directory of a new container.
+func (s *Store) create(id string) (*handle, error) {
+	if err := os.MkdirAll(s.Root, 0o711); err != nil {
+		return nil, fmt.Errorf("create state root: %w", err)
+	}
+	dir := s.path(id)
+	if err := unix.Mkdir(dir, 0o700); err != nil {
+		if errors.Is(err, unix.EEXIST) {
+			return nil, ErrExist
+		}
+		return nil, fmt.Errorf("create state dir %s: %w", dir, err)
+	}
+	h, err := s.lock(id)
+	if err != nil {
+		_ = os.Remove(dir)
+	}
+	return h, err
+}
+
+// lock opens and locks the directory of an existing container.
+func (s *Store) lock(id string) (*handle, error) {
+	dir := s.path(id)
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		if errors.Is(err, unix.ENOENT) {
+			return nil, ErrNotExist
+		}
+		return nil, fmt.Errorf("open state dir %s: %w", dir, err)
+	}
+	if err := unix.Flock(fd, unix.LOCK_EX); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("lock %s: %w", dir, err)
+	}
+	return &handle{dir: dir, fd: fd}, nil
+}
+
+func (h *handle) close() { unix.Close(h.fd) }
+
+// remove deletes the container directory (and its start socket).
+func (h *handle) remove() error {
+	if err := os.RemoveAll(h.dir); err != nil {
+		return fmt.Errorf("remove state dir: %w", err)
+	}
+	return nil
+}
+
+// readState loads state.json; a directory without one belongs to a
+// container that never finished creating.
+func (h *handle) readState() (*State, error) {
+	b, err := os.ReadFile(filepath.Join(h.dir, stateFile))
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, ErrNotExist
+		}
+		return nil, fmt.Errorf("read state: %w", err)
+	}
+	st := &State{}
+	if err := json.Unmarshal(b, st); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", filepath.Join(h.dir, stateFile), err)
+	}
+	return st, nil
+}
+
+// writeState replaces state.json atomically (temp file + rename).
+func (h *handle) writeState(st *State) error {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("encode state: %w", err)
+	}
+	return writeFileAtomic(filepath.Join(h.dir, stateFile), b, 0o600)
+}
+
+// writeFileAtomic writes name through a temporary file in the same
+// directory and renames it into place, so readers never see a partial file.
+func writeFileAtomic(name string, data []byte, mode os.FileMode) error {
+	tmp := name + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|unix.O_NOFOLLOW, mode)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, name)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return nil
+}
+
+// IDs lists the containers in the store, sorted.
+func (s *Store) IDs() ([]string, error) {
+	ents, err := os.ReadDir(s.Root)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("read state root: %w", err)
+	}
+	var ids []string
+	for _, e := range ents {
+		if e.IsDir() {
+			ids = append(ids, e.Name())
+		}
+	}
+	sort.Strings(ids)
+	return ids, nil
+}

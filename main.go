@@ -1,0 +1,93 @@
+// Command rt is an OCI container runtime, a drop-in replacement for runc:
+// it runs containers from OCI bundles through create, start, state, kill
+// and delete. Each verb lives in its own file and makes one libcontainer call.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sirupsen/logrus"
+	"github.com/urfave/cli"
+
+	"github.com/rt-runtime/rt/libcontainer"
+)
+
+// Set by the Makefile.
+var (
+	version   = "0.1.0-dev"
+	gitCommit = "unknown"
+)
+
+func init() {
+	// rt-init's parent-death signal is tied to the thread that forked it:
+	// keep main (which starts containers) on one thread.
+	runtime.LockOSThread()
+}
+
+func main() {
+	app := cli.NewApp()
+	app.Name = "rt"
+	app.Usage = "an OCI container runtime (runc compatible)"
+	app.Version = version
+	cli.VersionPrinter = func(*cli.Context) {
+		fmt.Printf("rt version %s\ncommit: %s\nspec: %s\n", version, gitCommit, specs.Version)
+	}
+	app.Flags = []cli.Flag{
+		cli.StringFlag{Name: "root", Value: "/run/rt", Usage: "root directory for storage of container state"},
+		cli.StringFlag{Name: "log", Usage: "append the log to this file (default: stderr)"},
+		cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format: text or json"},
+		cli.BoolFlag{Name: "debug", Usage: "enable debug logging"},
+		cli.BoolFlag{Name: "systemd-cgroup", Usage: "use systemd to manage cgroups (not supported yet)"},
+		cli.StringFlag{Name: "rootless", Value: "auto", Usage: "rootless mode: true, false or auto (not supported yet)"},
+	}
+	app.Commands = []cli.Command{
+		createCommand, startCommand, runCommand, stateCommand, killCommand,
+		deleteCommand, listCommand, specCommand,
+	}
+	app.Before = setupLogging
+	cli.ErrWriter = os.Stderr
+	if err := app.Run(os.Args); err != nil {
+		fatal(err)
+	}
+}
+
+// exitError carries a container's exit status out of `run`.
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// fatal reports err once, at the top, and exits 1 (or the container's status).
+func fatal(err error) {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		os.Exit(ee.code)
+	}
+	if logToFile {
+		logrus.Error(err)
+	}
+	fmt.Fprintln(os.Stderr, err)
+	os.Exit(1)
+}
+
+// store returns the state root from the global --root flag.
+func store(ctx *cli.Context) (*libcontainer.Store, error) {
+	if ctx.GlobalBool("systemd-cgroup") {
+		return nil, errors.New("--systemd-cgroup: the systemd cgroup driver is not supported yet")
+	}
+	if r := ctx.GlobalString("rootless"); r == "true" {
+		return nil, errors.New("--rootless: rootless mode is not supported yet")
+	}
+	return &libcontainer.Store{Root: ctx.GlobalString("root")}, nil
+}
+
+// idArg returns the single container id argument.
+func idArg(ctx *cli.Context) (string, error) {
+	if ctx.NArg() < 1 {
+		return "", errors.New(`"` + ctx.Command.Name + `" requires a container id`)
+	}
+	return ctx.Args().First(), nil
+}

@@ -1,0 +1,19 @@
+package main
+
+import (
+	"github.com/urfave/cli"
+)
+
+var startCommand = cli.Command{
+	Name:      "start",
+	Usage:     "start the user process of a created container",
+	ArgsUsage: "<container-id>",
+	Action: func(ctx *cli.Context) error {
+		c, err := load(ctx)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		return c.Start()
+	},
+}

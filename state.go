@@ -1,0 +1,43 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+
+	"github.com/urfave/cli"
+
+	"github.com/rt-runtime/rt/libcontainer"
+)
+
+var stateCommand = cli.Command{
+	Name:      "state",
+	Usage:     "output the state of a container",
+	ArgsUsage: "<container-id>",
+	Action: func(ctx *cli.Context) error {
+		c, err := load(ctx)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		return printJSON(c.Output())
+	},
+}
+
+// load opens the container named by the first argument.
+func load(ctx *cli.Context) (*libcontainer.Container, error) {
+	id, err := idArg(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return st.Load(id)
+}
+
+func printJSON(v any) error {
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
