@@ -66,10 +66,12 @@ func fatal(err error) {
 	if errors.As(err, &ee) {
 		os.Exit(ee.code)
 	}
+	// Like runc: a log line (text to stderr, or the --log file), and with a
+	// log file also the bare message on stderr for humans.
+	logrus.Error(err)
 	if logToFile {
-		logrus.Error(err)
+		fmt.Fprintln(os.Stderr, err)
 	}
-	fmt.Fprintln(os.Stderr, err)
 	os.Exit(1)
 }
 

@@ -34,12 +34,6 @@ type CreateOpts struct {
 	Stdio       [3]*os.File
 }
 
-// Created is the result of a successful create.
-type Created struct {
-	Container *Container
-	Warnings  []string
-}
-
 // creation carries what one create builds up, so that a failure at any
 // step can undo exactly what was done.
 type creation struct {

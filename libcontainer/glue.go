@@ -61,9 +61,9 @@ func (cr *creation) fillInput(in *plan.Input) error {
 		}
 		name := filepath.Base(h.Mountpoint)
 		if h.Mountpoint == "/sys/fs/cgroup" {
-			in.CgroupV2Only = h.V2
+			in.CgroupV2Only = h.Unified()
 		}
-		in.Cgroups = append(in.Cgroups, plan.CgroupMount{Name: name, HostPath: p, V2: h.V2})
+		in.Cgroups = append(in.Cgroups, plan.CgroupMount{Name: name, HostPath: p, V2: h.Unified()})
 	}
 	if l := cr.bundle.Spec.Linux; l != nil && l.Seccomp != nil {
 		flags, bpf, err := seccomp.Compile(l.Seccomp)

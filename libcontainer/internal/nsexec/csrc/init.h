@@ -141,7 +141,7 @@ void rt_expect(uint32_t want, void **payload, uint32_t *len);
 /* Read the bootstrap frames up to RT_END into c. */
 void rt_read_bootstrap(struct rt_config *c);
 /* Report an error to the parent (RT_ERROR) and _exit(1).  step names what
- * failed ("mount /proc"), err is an errno (0 if none), fmt adds detail. */
+ * failed ("mount /proc"), err is an errno (0 if none), fmt adds detail (NULL: none). */
 __attribute__((noreturn, format(printf, 3, 4))) void rt_fail(const char *step, int err, const char *fmt, ...);
 
 /* ns.c: stage A.  Joins/creates the namespaces, forks stage B, reports its pid

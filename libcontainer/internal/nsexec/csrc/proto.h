@@ -66,7 +66,6 @@
 /* RT_MOUNT kinds */
 #define RT_MOUNT_FS 0    /* mount(source, dest, fstype, flags, data) */
 #define RT_MOUNT_BIND 1  /* bind (recursive if MS_REC in flags) then remount with flags */
-#define RT_MOUNT_CGROUP 2 /* cgroup / cgroup2 as the spec asks (v1: tmpfs + one per hierarchy) */
 
 /* RT_HOOK phases run by the init itself */
 #define RT_HOOK_CREATE_CONTAINER 0

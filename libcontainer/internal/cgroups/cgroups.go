@@ -1,0 +1,178 @@
+// Package cgroups places a container in its cgroup, in every mounted
+// hierarchy, and removes it again: cgroup v1 (controllers and named
+// hierarchies such as name=systemd), hybrid (v1 plus cgroup2 at
+// /sys/fs/cgroup/unified) and pure cgroup2.
+//
+// It is a small cgroupfs implementation rather than an adapter over
+// github.com/opencontainers/cgroups: that library's fs manager only knows a
+// fixed list of subsystems (a named hierarchy other than name=systemd gets no
+// directory), has no "create without joining" or "signal all" operation, and
+// removes with blind sleeps; for create + join + destroy it was also ~4x
+// slower here (see DESIGN.md next to this file). The Paths keys are the ones
+// that library uses ("cpu", "name=systemd", "" for cgroup2), so the resource
+// work (limits, stats, freeze) can hand Paths to its fs/fs2 managers.
+//
+// Paths are resolved as runc does: an absolute cgroupsPath is relative to
+// each hierarchy's mount, a relative one is relative to the cgroup rt itself
+// runs in (in that hierarchy). rt's default, when config.json has none, is
+// /rt/<id>.
+package cgroups
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Paths maps each controller of each hierarchy ("cpu", "name=systemd", ""
+// for cgroup2) to the container's cgroup directory in that hierarchy. Co-mounted
+// controllers share one directory. It is persisted in state.json.
+type Paths map[string]string
+
+// DefaultParent is the cgroup, under each hierarchy's root, that holds the
+// containers whose config.json has no cgroupsPath.
+const DefaultParent = "/rt"
+
+// Create makes the container's cgroup directory in every mounted hierarchy
+// and returns them. cgroupsPath is linux.cgroupsPath: "" means
+// DefaultParent/<id>, an absolute path is taken from each hierarchy's root,
+// a relative one from rt's own cgroup. Missing parents are created too (in a
+// v1 cpuset hierarchy, with cpus and mems copied from their parent, without
+// which no process could join). An existing directory is reused. On error,
+// whatever Create made is removed.
+func Create(cgroupsPath, id string) (Paths, error) {
+	hs, err := Mounts()
+	if err != nil {
+		return nil, fmt.Errorf("cgroups: %w", err)
+	}
+	return create(hs, cgroupsPath, id)
+}
+
+func create(hs []Hierarchy, cgroupsPath, id string) (Paths, error) {
+	if len(hs) == 0 {
+		return nil, errors.New("cgroups: no cgroup hierarchy is mounted")
+	}
+	inner, relative, err := innerPath(cgroupsPath, id)
+	if err != nil {
+		return nil, err
+	}
+	paths := Paths{}
+	var made []string // every directory created, in creation order
+	for _, h := range hs {
+		dir, err := h.dir(inner, relative)
+		if err == nil {
+			made, err = mkdirs(h, dir, made)
+		}
+		if err != nil {
+			removeMade(made)
+			return nil, fmt.Errorf("cgroups: create %s: %w", inner, err)
+		}
+		for _, k := range h.keys() {
+			paths[k] = dir
+		}
+	}
+	return paths, nil
+}
+
+// innerPath cleans cgroupsPath (".." cannot climb above the root it is
+// relative to) and refuses the root itself: the container would share it,
+// and Destroy would try to remove it.
+func innerPath(cgroupsPath, id string) (inner string, relative bool, err error) {
+	if cgroupsPath == "" {
+		if id == "" || id == "." || id == ".." || strings.ContainsRune(id, '/') {
+			return "", false, fmt.Errorf("cgroups: invalid container id %q", id)
+		}
+		return DefaultParent + "/" + id, false, nil
+	}
+	inner = filepath.Clean("/" + cgroupsPath)
+	if inner == "/" {
+		return "", false, fmt.Errorf("cgroups: cgroupsPath %q names a root cgroup", cgroupsPath)
+	}
+	return inner, !strings.HasPrefix(cgroupsPath, "/"), nil
+}
+
+// dir returns the container's directory in h.
+func (h Hierarchy) dir(inner string, relative bool) (string, error) {
+	if !relative {
+		return filepath.Join(h.Mountpoint, inner), nil
+	}
+	base, err := h.base()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(base, inner), nil
+}
+
+// mkdirs creates dir and its missing parents below h's mountpoint, appending
+// what it created to made.
+func mkdirs(h Hierarchy, dir string, made []string) ([]string, error) {
+	rel, err := filepath.Rel(h.Mountpoint, dir)
+	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+		return made, fmt.Errorf("%s is not below %s", dir, h.Mountpoint)
+	}
+	cpuset := slices.Contains(h.Controllers, "cpuset")
+	parent := h.Mountpoint
+	for part := range strings.SplitSeq(rel, "/") {
+		p := parent + "/" + part
+		switch err := unix.Mkdir(p, 0o755); err {
+		case nil:
+			made = append(made, p)
+		case unix.EEXIST:
+		default:
+			return made, &os.PathError{Op: "mkdir", Path: p, Err: err}
+		}
+		if cpuset {
+			if err := inheritCpuset(p, parent); err != nil {
+				return made, err
+			}
+		}
+		parent = p
+	}
+	return made, nil
+}
+
+// inheritCpuset copies cpuset.cpus and cpuset.mems from parent to dir when
+// they are empty, as a new v1 cpuset cgroup starts (writing a pid to it then
+// fails with ENOSPC).
+func inheritCpuset(dir, parent string) error {
+	for _, name := range []string{"cpuset.cpus", "cpuset.mems"} {
+		cur, err := readFile(dir + "/" + name)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // mounted with noprefix, or not a real cpuset: nothing to fix
+		}
+		if err != nil {
+			return err
+		}
+		if len(strings.TrimSpace(string(cur))) > 0 {
+			continue
+		}
+		val, err := readFile(parent + "/" + name)
+		if err != nil {
+			return err
+		}
+		if err := writeFile(dir+"/"+name, val); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// removeMade removes directories Create made, deepest first.
+func removeMade(made []string) {
+	for _, d := range slices.Backward(made) {
+		_ = unix.Rmdir(d)
+	}
+}
+
+// dirs returns the distinct directories of p, sorted.
+func (p Paths) dirs() []string {
+	out := slices.Collect(maps.Values(p))
+	slices.Sort(out)
+	return slices.Compact(out)
+}

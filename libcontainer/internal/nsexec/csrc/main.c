@@ -1,0 +1,180 @@
+/* main.c - rt-init's entry: read the bootstrap, enter the namespaces (stage
+ * A, ns.c), then, as the container's pid 1 (stage B), run the setup steps in
+ * order, report Ready, wait for `rt start` and execve the user process.
+ *
+ * Usage: rt-init SYNC_FD.  Every error is an RT_ERROR frame on the current
+ * report fd (rt_sync_fd): the sync socket until Ready, then the `rt start`
+ * connection; exit status 1 (127 when execve fails).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "init.h"
+#include "util.h"
+
+/* Before anything else: the init must not be ptraced or have its memory and
+ * fds read through /proc by a container process (CVE-2016-9962,
+ * CVE-2019-5736), and must not outlive the parent that drives it. */
+static int harden(void)
+{
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return errno;
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		return errno;
+	return 0;
+}
+
+/* Mark an fd inherited from the parent close-on-exec: it must reach neither
+ * a hook nor the container process (CVE-2024-21626). */
+static void own_fd(int fd, const char *what)
+{
+	int fl = fcntl(fd, F_GETFD);
+
+	if (fl < 0 || fcntl(fd, F_SETFD, fl | FD_CLOEXEC) < 0)
+		rt_fail(what, errno, "fd %d", fd);
+}
+
+static int parse_sync_fd(int argc, char **argv)
+{
+	char *end;
+	long fd = argc == 2 ? strtol(argv[1], &end, 10) : -1;
+
+	if (fd < 3 || fd > 1 << 20 || *end != '\0' || fcntl((int)fd, F_GETFD) < 0) {
+		static const char usage[] = "rt-init: usage: rt-init SYNC_FD (started by rt only)\n";
+		(void)!write(2, usage, sizeof(usage) - 1);
+		_exit(1);
+	}
+	return (int)fd;
+}
+
+/* Step 2: prestart/createRuntime hooks run in the parent, which sends back
+ * the state JSON; then the createContainer hooks run here. */
+static void hooks_round_trip(struct rt_config *c)
+{
+	int r = rt_send(RT_HOOKS_REQUEST, NULL, 0);
+
+	if (r < 0)
+		rt_fail("send HooksRequest", -r, NULL);
+	c->state_json = rt_expect_str(RT_HOOKS_DONE);
+	rt_run_hooks(c, RT_HOOK_CREATE_CONTAINER);
+}
+
+/* Step 7.  The parent (rt create) exits once it has read Ready: the init must
+ * outlive it.  With a start socket, nothing more goes to the parent. */
+static void report_ready(struct rt_config *c)
+{
+	if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
+		rt_fail("clear parent death signal", errno, NULL);
+	int r = rt_send(RT_READY, NULL, 0);
+	if (r < 0)
+		rt_fail("send Ready", -r, NULL);
+	if (c->start_fd >= 0) {
+		close(rt_sync_fd);
+		rt_sync_fd = -1; /* the number may be reused: never write to it again */
+	}
+}
+
+/* Step 8: the first connection that sends a byte starts the container; one
+ * that closes without a byte (a probe) is ignored.  Errors from here on go to
+ * that connection (close-on-exec: `rt start` reads EOF once we exec).
+ * Without a start socket (exec), the sync socket keeps that role. */
+static int wait_for_start(struct rt_config *c)
+{
+	char b;
+
+	if (c->start_fd < 0)
+		return rt_sync_fd;
+	for (;;) {
+		int conn = accept4(c->start_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (conn < 0 && (errno == EINTR || errno == ECONNABORTED))
+			continue;
+		if (conn < 0)
+			rt_fail("accept on the start socket", errno, NULL);
+		if (rt_read_all(conn, &b, 1) == 0) {
+			close(c->start_fd);
+			c->start_fd = -1;
+			rt_sync_fd = conn;
+			return conn;
+		}
+		close(conn);
+	}
+}
+
+/* Step 10: close every fd the container process must not get (all but
+ * 0..keep_fds-1 and the report connection, which is close-on-exec itself),
+ * load seccomp if it waited for no_new_privs, execve. */
+static void exec_process(struct rt_config *c, const char *path, int conn)
+{
+	unsigned int keep = c->keep_fds;
+	int r;
+
+	if (conn >= 0 && (unsigned int)conn >= keep) {
+		r = (unsigned int)conn > keep ? rt_close_range(keep, (unsigned int)conn - 1, 0) : 0;
+		if (r == 0)
+			r = rt_close_range((unsigned int)conn + 1, ~0u, 0);
+	} else {
+		r = rt_close_range(keep, ~0u, 0);
+	}
+	if (r < 0)
+		rt_fail("close_range", errno, "keeping fds 0..%u", keep ? keep - 1 : 0);
+	/* With no_new_privs, the filter is the very last thing before execve,
+	 * so that it need not allow the setup's syscalls. */
+	if (c->no_new_privs)
+		rt_load_seccomp(c);
+	execve(path, c->argv, c->envp);
+	rt_fail_status(127, "exec", errno, "\"%s\"", c->argv[0]);
+}
+
+static void stage_b(struct rt_config *c)
+{
+	/* Create the private procfs while the mount namespace still shows a
+	 * full /proc: in a user namespace the kernel refuses a new procfs once
+	 * /proc is partly masked (mount_too_revealing). */
+	if (c->nsysctls > 0)
+		rt_proc_open();
+	if (c->rootfs != NULL)
+		rt_rootfs_prepare(c);
+	if (c->options & RT_OPT_HOOKS)
+		hooks_round_trip(c);
+	if (c->rootfs != NULL) {
+		rt_rootfs_pivot(c);
+		rt_rootfs_finish(c);
+	}
+	if (c->terminal)
+		rt_setup_console(c);
+	rt_setup_process(c);
+	rt_proc_close(); /* the waiting init keeps no fd it does not need */
+	/* Resolved now, so that create fails on a missing binary (runc 1.1+). */
+	char *path = rt_find_exec(c);
+	report_ready(c);
+	int conn = wait_for_start(c);
+	rt_run_hooks(c, RT_HOOK_START_CONTAINER);
+	exec_process(c, path, conn);
+}
+
+int main(int argc, char **argv)
+{
+	static struct rt_config c;
+	int err = harden();
+
+	rt_sync_fd = parse_sync_fd(argc, argv);
+	if (err != 0)
+		rt_fail("prctl", err, "set non-dumpable and parent death signal");
+	own_fd(rt_sync_fd, "sync socket");
+	rt_read_bootstrap(&c);
+	if (c.start_fd >= 0)
+		own_fd(c.start_fd, "start socket");
+	if (c.console_fd >= 0)
+		own_fd(c.console_fd, "console socket");
+	rt_namespaces(&c);
+	stage_b(&c);
+	return 1; /* not reached: stage_b execs or fails */
+}

@@ -1,0 +1,83 @@
+package spec
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"runtime"
+	"time"
+)
+
+// FuzzLoad feeds arbitrary bytes as config.json to Load and Validate. Either
+// may reject the input, with the error types they document, but neither may
+// panic, and an accepted spec must survive a JSON round trip unchanged in its
+// verdict.
+func FuzzLoad(f *testing.F) {
+	for _, rootless := range []bool{false, true} {
+		data, err := json.Marshal(Example(rootless))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	for _, seed := range []string{
+		minimal, "", "null", "{}", "[]", `{"ociVersion": "1.0.0", "process": null}`,
+		`{"linux": {"sysctl": {"net/../kernel/x": "1"}, "namespaces": [{"type": "user"}, {"type": "user"}]}}`,
+		`{"ociVersion": "1.1.0", "mounts": [{"destination": "/proc/x", "options": ["bind"]}], "linux": {"seccomp": {"syscalls": [{}]}}}`,
+		`{"ociVersion":"1.0.0","root":{"path":"r"},"process":{"args":["a"],"cwd":"/","rlimits":[{"type":"RLIMIT_CPU","soft":9,"hard":1}]}}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	dir := f.TempDir()
+	path := filepath.Join(dir, ConfigName)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tm := time.AfterFunc(2*time.Second, func() {
+			buf := make([]byte, 1<<20)
+			n := runtime.Stack(buf, true)
+			os.WriteFile("/tmp/fz/stack.txt", append(append([]byte{}, data...), buf[:n]...), 0o644)
+		})
+		defer tm.Stop()
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		b, err := Load(dir)
+		if err != nil {
+			var je *JSONError
+			if !errors.As(err, &je) && !isNull(data) {
+				t.Fatalf("Load error of unexpected type %T: %v", err, err)
+			}
+			return
+		}
+		_, errA := Validate(b.Spec, ValidateOptions{})
+		_, _ = Validate(b.Spec, ValidateOptions{Rootless: true, ProcessOptional: true,
+			HostNetNS: func(string) (bool, error) { return true, nil }})
+		if b.Spec.Process != nil {
+			_, _ = ValidateProcess(b.Spec.Process)
+		}
+		for k := range b.Spec.Annotations {
+			_, _ = SysctlPath(k)
+		}
+		if errA != nil && !errors.Is(errA, ErrInvalidConfig) {
+			t.Fatalf("Validate error does not wrap ErrInvalidConfig: %v", errA)
+		}
+		again, err := json.Marshal(b.Spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s2, err := Parse(again)
+		if err != nil {
+			t.Fatalf("re-parse: %v", err)
+		}
+		if _, errB := Validate(s2, ValidateOptions{}); (errA == nil) != (errB == nil) {
+			t.Fatalf("verdict changed after a round trip: %v / %v", errA, errB)
+		}
+	})
+}
+
+// isNull reports whether data is JSON null with surrounding whitespace.
+func isNull(data []byte) bool {
+	var v any
+	return json.Unmarshal(data, &v) == nil && v == nil
+}
