@@ -58,7 +58,7 @@ func (s *Store) Create(o *CreateOpts) (*Container, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	warn, err := spec.Validate(b.Spec, spec.ValidateOptions{})
+	warn, err := spec.Validate(b.Spec, spec.ValidateOptions{Rootless: os.Geteuid() != 0})
 	if err != nil {
 		return nil, nil, err
 	}

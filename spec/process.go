@@ -21,7 +21,7 @@ func checkProcess(base string, p *specs.Process) ([]string, error) {
 	c := &procCheck{base: base, p: p}
 	checks := []func() error{
 		c.args, c.cwd, c.env, c.console, c.user, c.rlimits, c.caps,
-		c.oomScoreAdj, c.ioPriority, c.scheduler, c.cpuAffinity,
+		c.oomScoreAdj, c.ioPriority, c.scheduler, c.cpuAffinity, c.labels,
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {
@@ -122,6 +122,14 @@ func (c *procCheck) caps() error {
 		}
 	}
 	return nil
+}
+
+// labels rejects LSM labels that the kernel would truncate at a NUL.
+func (c *procCheck) labels() error {
+	if err := checkNUL(c.path("apparmorProfile"), c.p.ApparmorProfile); err != nil {
+		return err
+	}
+	return checkNUL(c.path("selinuxLabel"), c.p.SelinuxLabel)
 }
 
 func (c *procCheck) oomScoreAdj() error {

@@ -191,6 +191,10 @@ func TestValidateProcessLinux(t *testing.T) {
 		{name: "ioprio priority", mod: func(s *specs.Spec) {
 			s.Process.IOPriority = &specs.LinuxIOPriority{Class: specs.IOPRIO_CLASS_RT, Priority: 8}
 		}, path: "process.ioPriority.priority", msg: "8 is out of range"},
+		{name: "apparmor NUL", mod: func(s *specs.Spec) { s.Process.ApparmorProfile = "p\x00" },
+			path: "process.apparmorProfile", msg: "NUL"},
+		{name: "selinux NUL", mod: func(s *specs.Spec) { s.Process.SelinuxLabel = "\x00" },
+			path: "process.selinuxLabel", msg: "NUL"},
 		{name: "affinity ok", mod: func(s *specs.Spec) {
 			s.Process.ExecCPUAffinity = &specs.CPUAffinity{Initial: "0-3,7", Final: "1"}
 		}},

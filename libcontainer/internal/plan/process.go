@@ -7,6 +7,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/rt-runtime/rt/libcontainer/internal/protocol"
+	"github.com/rt-runtime/rt/spec"
 )
 
 // Rlimits maps runtime-spec rlimit names to resource numbers.
@@ -46,7 +47,10 @@ func process(in *Input, p *Plan) error {
 	}
 	if s.Linux != nil {
 		for _, k := range sortedKeys(s.Linux.Sysctl) {
-			key := strings.ReplaceAll(k, ".", "/")
+			key, err := spec.SysctlPath(k)
+			if err != nil {
+				return fmt.Errorf("linux.sysctl: %w", err)
+			}
 			p.add(protocol.New().Str(key).Str(s.Linux.Sysctl[k]).Msg(protocol.Sysctl))
 		}
 	}
