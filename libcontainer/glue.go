@@ -55,7 +55,7 @@ func (cr *creation) fillInput(in *plan.Input) error {
 		return err
 	}
 	for _, h := range hs {
-		p, ok := cr.cgroups.hostPath(h)
+		p, ok := cgroups.Paths(cr.cgroups).Dir(h)
 		if !ok {
 			continue
 		}
@@ -66,23 +66,16 @@ func (cr *creation) fillInput(in *plan.Input) error {
 		in.Cgroups = append(in.Cgroups, plan.CgroupMount{Name: name, HostPath: p, V2: h.Unified()})
 	}
 	if l := cr.bundle.Spec.Linux; l != nil && l.Seccomp != nil {
-		flags, bpf, err := seccomp.Compile(l.Seccomp)
+		f, err := seccomp.Build(l.Seccomp)
 		if err != nil {
 			return fmt.Errorf("seccomp: %w", err)
 		}
-		in.SeccompFlags, in.SeccompBPF = flags, bpf
-	}
-	return nil
-}
-
-// hostPath finds the container's directory in hierarchy h.
-func (c cgroupSet) hostPath(h cgroups.Hierarchy) (string, bool) {
-	for _, p := range c {
-		if rel, err := filepath.Rel(h.Mountpoint, p); err == nil && filepath.IsLocal(rel) {
-			return p, true
+		if f != nil {
+			in.SeccompFlags, in.SeccompBPF = f.Flags, f.BPF
+			cr.warnings = append(cr.warnings, f.Warnings...)
 		}
 	}
-	return "", false
+	return nil
 }
 
 func runHooks(kind string, list []specs.Hook, st *specs.State) error {

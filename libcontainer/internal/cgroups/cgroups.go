@@ -4,13 +4,13 @@
 // /sys/fs/cgroup/unified) and pure cgroup2.
 //
 // It is a small cgroupfs implementation rather than an adapter over
-// github.com/opencontainers/cgroups: that library's fs manager only knows a
-// fixed list of subsystems (a named hierarchy other than name=systemd gets no
-// directory), has no "create without joining" or "signal all" operation, and
-// removes with blind sleeps; for create + join + destroy it was also ~4x
-// slower here (see DESIGN.md next to this file). The Paths keys are the ones
-// that library uses ("cpu", "name=systemd", "" for cgroup2), so the resource
-// work (limits, stats, freeze) can hand Paths to its fs/fs2 managers.
+// github.com/opencontainers/cgroups v0.1.0, whose fs manager only knows a fixed
+// list of subsystems (a named hierarchy other than name=systemd gets no
+// directory), has no "signal every process", removes with blind sleeps, and
+// costs more syscalls; README.md in this directory has the measurements. The
+// Paths keys are the ones that library uses ("cpu", "name=systemd", "" for
+// cgroup2), so the resource work (limits, stats, freeze) can hand Paths to
+// its fs/fs2 managers.
 //
 // Paths are resolved as runc does: an absolute cgroupsPath is relative to
 // each hierarchy's mount, a relative one is relative to the cgroup rt itself
@@ -45,7 +45,7 @@ const DefaultParent = "/rt"
 // a relative one from rt's own cgroup. Missing parents are created too (in a
 // v1 cpuset hierarchy, with cpus and mems copied from their parent, without
 // which no process could join). An existing directory is reused. On error,
-// whatever Create made is removed.
+// the container directories Create made are removed again (parents stay).
 func Create(cgroupsPath, id string) (Paths, error) {
 	hs, err := Mounts()
 	if err != nil {
@@ -63,11 +63,15 @@ func create(hs []Hierarchy, cgroupsPath, id string) (Paths, error) {
 		return nil, err
 	}
 	paths := Paths{}
-	var made []string // every directory created, in creation order
+	var made []string // the container directories Create made
 	for _, h := range hs {
 		dir, err := h.dir(inner, relative)
+		created := false
 		if err == nil {
-			made, err = mkdirs(h, dir, made)
+			created, err = mkdirs(h, dir)
+		}
+		if created {
+			made = append(made, dir)
 		}
 		if err != nil {
 			removeMade(made)
@@ -109,12 +113,12 @@ func (h Hierarchy) dir(inner string, relative bool) (string, error) {
 	return filepath.Join(base, inner), nil
 }
 
-// mkdirs creates dir and its missing parents below h's mountpoint, appending
-// what it created to made.
-func mkdirs(h Hierarchy, dir string, made []string) ([]string, error) {
+// mkdirs creates dir and its missing parents below h's mountpoint, and
+// reports whether it created dir itself.
+func mkdirs(h Hierarchy, dir string) (created bool, err error) {
 	rel, err := filepath.Rel(h.Mountpoint, dir)
 	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
-		return made, fmt.Errorf("%s is not below %s", dir, h.Mountpoint)
+		return false, fmt.Errorf("%s is not below %s", dir, h.Mountpoint)
 	}
 	cpuset := slices.Contains(h.Controllers, "cpuset")
 	parent := h.Mountpoint
@@ -122,19 +126,19 @@ func mkdirs(h Hierarchy, dir string, made []string) ([]string, error) {
 		p := parent + "/" + part
 		switch err := unix.Mkdir(p, 0o755); err {
 		case nil:
-			made = append(made, p)
+			created = p == dir
 		case unix.EEXIST:
 		default:
-			return made, &os.PathError{Op: "mkdir", Path: p, Err: err}
+			return false, &os.PathError{Op: "mkdir", Path: p, Err: err}
 		}
 		if cpuset {
 			if err := inheritCpuset(p, parent); err != nil {
-				return made, err
+				return created, err
 			}
 		}
 		parent = p
 	}
-	return made, nil
+	return created, nil
 }
 
 // inheritCpuset copies cpuset.cpus and cpuset.mems from parent to dir when
@@ -163,7 +167,8 @@ func inheritCpuset(dir, parent string) error {
 	return nil
 }
 
-// removeMade removes directories Create made, deepest first.
+// removeMade removes the directories Create made, last first. Parents it
+// made stay, as after Destroy: another container may be using them already.
 func removeMade(made []string) {
 	for _, d := range slices.Backward(made) {
 		_ = unix.Rmdir(d)
@@ -175,4 +180,15 @@ func (p Paths) dirs() []string {
 	out := slices.Collect(maps.Values(p))
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// Dir returns the container's directory in hierarchy h (for instance to
+// bind it at /sys/fs/cgroup/<base of h.Mountpoint> in the container).
+func (p Paths) Dir(h Hierarchy) (string, bool) {
+	keys := h.keys()
+	if len(keys) == 0 {
+		return "", false
+	}
+	dir, ok := p[keys[0]]
+	return dir, ok
 }

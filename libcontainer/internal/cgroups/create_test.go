@@ -75,6 +75,14 @@ func TestCreateHybrid(t *testing.T) {
 	if got := len(p.dirs()); got != 4 {
 		t.Errorf("%d distinct dirs, want 4", got)
 	}
+	for _, h := range hs {
+		if d, ok := p.Dir(h); !ok || d != h.Mountpoint+"/rt/ctr" {
+			t.Errorf("Dir(%s) = %q, %v", h.Mountpoint, d, ok)
+		}
+	}
+	if _, ok := p.Dir(Hierarchy{FSType: "cgroup", Controllers: []string{"rdma"}}); ok {
+		t.Error("Dir of a hierarchy without a path")
+	}
 	// Relative: under rt's own cgroup, hierarchy by hierarchy.
 	p, err = create(hs, "sub/ctr", "ctr")
 	if err != nil {
@@ -114,8 +122,18 @@ func TestCreateRollsBack(t *testing.T) {
 	if !errors.Is(err, unix.ENOTDIR) {
 		t.Fatalf("err = %v, want ENOTDIR", err)
 	}
-	if _, err := os.Stat(hs[0].Mountpoint + "/rt"); !os.IsNotExist(err) {
-		t.Errorf("memory/rt left behind: %v", err)
+	if _, err := os.Stat(hs[0].Mountpoint + "/rt/ctr"); !os.IsNotExist(err) {
+		t.Errorf("memory/rt/ctr left behind: %v", err)
+	}
+	// A directory that existed before is not Create's to remove.
+	if err := os.MkdirAll(hs[0].Mountpoint+"/rt/old", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := create(hs, "/rt/old", "old"); err == nil {
+		t.Fatal("no error")
+	}
+	if _, err := os.Stat(hs[0].Mountpoint + "/rt/old"); err != nil {
+		t.Errorf("pre-existing memory/rt/old removed: %v", err)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -198,7 +199,8 @@ func TestRootDestroyWhileExiting(t *testing.T) {
 	if err := sh.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = sh.Process.Kill(); _ = sh.Wait() })
+	wait := sync.OnceValue(sh.Wait) // reaped once, by whoever comes first
+	t.Cleanup(func() { _ = sh.Process.Kill(); _ = wait() })
 	if err := p.Join(sh.Process.Pid); err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +214,7 @@ func TestRootDestroyWhileExiting(t *testing.T) {
 	if err := p.Signal(unix.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	go func() { time.Sleep(50 * time.Millisecond); _ = sh.Wait() }()
+	go func() { time.Sleep(50 * time.Millisecond); _ = wait() }()
 	start := time.Now()
 	if err := p.Destroy(); err != nil {
 		t.Fatalf("Destroy after %v: %v", time.Since(start), err)
@@ -250,4 +252,40 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 	}
 	t.Fatal("condition not reached in 5s")
+}
+
+// BenchmarkCreateJoinDestroy is the cgroup work of one container's life:
+// create in every hierarchy, join a process, (move it out), destroy.
+func BenchmarkCreateJoinDestroy(b *testing.B) {
+	if os.Geteuid() != 0 {
+		b.Skip("needs root")
+	}
+	hs, err := Mounts()
+	if err != nil || len(hs) == 0 {
+		b.Skip("no cgroup hierarchy")
+	}
+	cmd := exec.Command("/bin/sleep", "100")
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	pid := []byte(fmt.Sprint(cmd.Process.Pid))
+	name := "/" + uniqueName()
+	for b.Loop() {
+		p, err := Create(name, "x")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := p.Join(cmd.Process.Pid); err != nil {
+			b.Fatal(err)
+		}
+		for _, h := range hs { // back to the root cgroups, so that Destroy can work
+			if err := writeFile(h.Mountpoint+"/cgroup.procs", pid); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := p.Destroy(); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
