@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/user"
 	"path/filepath"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -67,7 +69,21 @@ func (c *Container) Output() Output {
 		pid = 0
 	}
 	return Output{OCIVersion: s.OCIVersion, ID: s.ID, Pid: pid, Status: st, Bundle: s.Bundle,
-		Rootfs: s.Rootfs, Created: s.Created, Owner: s.Owner, Annotations: s.Annotations}
+		Rootfs: s.Rootfs, Created: s.Created, Owner: c.owner(), Annotations: s.Annotations}
+}
+
+// owner names the user owning the state dir (looked up only for output,
+// never on the create path).
+func (c *Container) owner() string {
+	var st unix.Stat_t
+	if err := unix.Fstat(c.h.fd, &st); err != nil {
+		return ""
+	}
+	u, err := user.LookupId(strconv.Itoa(int(st.Uid)))
+	if err != nil {
+		return ""
+	}
+	return u.Username
 }
 
 // Signal sends sig to the container's init, or with all (or without a pid

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/user"
 	"strconv"
 	"time"
 
@@ -96,7 +95,7 @@ func (cr *creation) run() error {
 	s := cr.bundle.Spec
 	cr.state = &State{
 		OCIVersion: s.Version, ID: cr.opts.ID, Bundle: cr.bundle.Dir, Rootfs: cr.bundle.Rootfs,
-		Created: time.Now().UTC(), Owner: owner(), Annotations: s.Annotations, Hooks: s.Hooks,
+		Created: time.Now().UTC(), Annotations: s.Annotations, Hooks: s.Hooks,
 		SharedPidNS: !plan.NewNamespace(s, specs.PIDNamespace), Terminal: s.Process.Terminal,
 	}
 	if cr.cgroups, err = newCgroups(s, cr.opts.ID); err != nil {
@@ -208,12 +207,4 @@ func (cr *creation) runCreateHooks(pid int) ([]byte, error) {
 		return nil, err
 	}
 	return json.Marshal(cr.state.SpecState(Created))
-}
-
-func owner() string {
-	u, err := user.LookupId(strconv.Itoa(os.Getuid()))
-	if err != nil {
-		return ""
-	}
-	return u.Username
 }

@@ -32,7 +32,6 @@ type State struct {
 	Bundle       string            `json:"bundle"`
 	Rootfs       string            `json:"rootfs"`
 	Created      time.Time         `json:"created"`
-	Owner        string            `json:"owner"`
 	Annotations  map[string]string `json:"annotations,omitempty"`
 	CgroupPaths  map[string]string `json:"cgroupPaths,omitempty"`
 	// SharedPidNS: the container has no pid namespace of its own, so its

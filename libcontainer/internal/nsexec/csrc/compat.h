@@ -50,7 +50,8 @@ static inline int rt_open_tree(int dirfd, const char *path, unsigned int flags)
 	return (int)syscall(SYS_open_tree, dirfd, path, flags);
 }
 
-static inline int rt_move_mount(int from_dirfd, const char *from, int to_dirfd, const char *to, unsigned int flags)
+static inline int rt_move_mount(int from_dirfd, const char *from, int to_dirfd, const char *to,
+				unsigned int flags)
 {
 	return (int)syscall(SYS_move_mount, from_dirfd, from, to_dirfd, to, flags);
 }

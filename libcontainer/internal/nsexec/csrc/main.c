@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "compat.h"
@@ -83,11 +84,14 @@ static void report_ready(struct rt_config *c)
 }
 
 /* Step 8: the first connection that sends a byte starts the container; one
- * that closes without a byte (a probe) is ignored.  Errors from here on go to
- * that connection (close-on-exec: `rt start` reads EOF once we exec).
- * Without a start socket (exec), the sync socket keeps that role. */
+ * that closes without a byte (a probe) is ignored, and so is one that sends
+ * nothing for 10 s (`rt start` writes at once; a stuck client must not keep
+ * the real one out).  Errors from here on go to that connection
+ * (close-on-exec: `rt start` reads EOF once we exec).  Without a start socket
+ * (exec), the sync socket keeps that role. */
 static int wait_for_start(struct rt_config *c)
 {
+	const struct timeval patience = {.tv_sec = 10, .tv_usec = 0};
 	char b;
 
 	if (c->start_fd < 0)
@@ -98,6 +102,7 @@ static int wait_for_start(struct rt_config *c)
 			continue;
 		if (conn < 0)
 			rt_fail("accept on the start socket", errno, NULL);
+		(void)setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof(patience));
 		if (rt_read_all(conn, &b, 1) == 0) {
 			close(c->start_fd);
 			c->start_fd = -1;

@@ -20,8 +20,9 @@
  * emulates.  Anything else there could redirect the runtime's or the
  * container's view of the kernel (CVE-2019-16884 class). */
 static const char *const lxcfs_files[] = {
-	"proc/cpuinfo", "proc/diskstats", "proc/meminfo", "proc/stat", "proc/swaps",
-	"proc/uptime", "proc/loadavg", "proc/slabinfo", "proc/sys/kernel/ns_last_pid",
+	"proc/cpuinfo", "proc/diskstats", "proc/meminfo",
+	"proc/stat",    "proc/swaps",     "proc/uptime",
+	"proc/loadavg", "proc/slabinfo",  "proc/sys/kernel/ns_last_pid",
 };
 
 static int is_fstype(const struct rt_mount *m, const char *t)
@@ -29,13 +30,19 @@ static int is_fstype(const struct rt_mount *m, const char *t)
 	return m->kind == RT_MOUNT_FS && m->fstype && strcmp(m->fstype, t) == 0;
 }
 
-/* Where did this mount's superblock come from: procfs?  (A bind of a procfs
- * counts: rootless setups without a pid ns bind the host's /proc.) */
-static int is_procfs(int mfd)
+/* Is the mount (or file) at fd on a filesystem of this magic?  A bind of a
+ * procfs or sysfs counts as one: rootless setups bind the host's /proc and
+ * /sys. */
+static int is_magic(int fd, unsigned long magic)
 {
 	struct statfs sf;
 
-	return fstatfs(mfd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+	return fstatfs(fd, &sf) == 0 && (unsigned long)sf.f_type == magic;
+}
+
+static int is_procfs(int fd)
+{
+	return is_magic(fd, PROC_SUPER_MAGIC);
 }
 
 static int is_root(int fd)
@@ -93,7 +100,8 @@ static int real_dir(const char *rel, const char *what)
 		fd = rfs_resolve(rfs_root_fd, rel, O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS);
 	}
 	if (fd < 0)
-		rt_fail("mount", errno, "%s on /%s: /%s must be a directory, not a symlink", what, rel, rel);
+		rt_fail("mount", errno, "%s on /%s: /%s must be a real directory, not a symlink", what, rel,
+			rel);
 	return fd;
 }
 
@@ -140,8 +148,7 @@ static void check_proc(const struct rt_mount *m, const char *rel, int dest)
 		rfs_close(fd);
 		break;
 	}
-	rt_fail("mount", EPERM, "%s on %s: only procfs may be mounted on or under /proc", m->source,
-		m->dest);
+	rt_fail("mount", EPERM, "%s on %s: only procfs may be mounted on or under /proc", m->source, m->dest);
 }
 
 /* sysfs in a user ns without its own net ns gets EPERM: bind the host's. */
@@ -170,14 +177,16 @@ static int make_fs(const struct rt_mount *m)
  * it is attached, so it is never visible with weaker ones. */
 static int make_bind(const struct rt_mount *m)
 {
+	uint64_t clr;
 	int rec = (m->flags & MS_REC) != 0;
 	int t = rt_open_tree(AT_FDCWD, m->source,
-			      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
+			     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
 
 	if (t < 0)
 		rt_fail("mount", errno, "bind %s on %s", m->source, m->dest);
 	/* An explicit "relatime" is MOUNT_ATTR_RELATIME, 0: say it by clearing. */
-	if (rfs_setattr(t, rfs_ms_to_attr(m->flags), (m->flags & MS_RELATIME) ? MOUNT_ATTR__ATIME : 0, rec) < 0)
+	clr = (m->flags & MS_RELATIME) ? MOUNT_ATTR__ATIME : 0;
+	if (rfs_setattr(t, rfs_ms_to_attr(m->flags), clr, rec) < 0)
 		rt_fail("mount", errno, "set the flags of the bind %s on %s", m->source, m->dest);
 	return t;
 }
@@ -191,14 +200,15 @@ static int open_dest(const struct rt_mount *m, const char *rel, int procfs, int 
 	int fd;
 
 	if (strcmp(rel, ".") == 0)
-		rt_fail("mount", EINVAL, "%s on %s: cannot mount over the container root", m->source, m->dest);
+		rt_fail("mount", EINVAL, "%s on %s: cannot mount over the container root", m->source,
+			m->dest);
 	if (strcmp(rel, "proc") == 0) {
 		if (!procfs)
 			rt_fail("mount", EPERM, "%s on %s: only procfs may be mounted on /proc", m->source,
 				m->dest);
 		return real_dir(rel, m->source);
 	}
-	if (strcmp(rel, "sys") == 0 && is_fstype(m, "sysfs"))
+	if (strcmp(rel, "sys") == 0 && is_magic(mfd, SYSFS_MAGIC))
 		return real_dir(rel, m->source);
 	if (fstat(mfd, &st) < 0)
 		rt_fail("mount", errno, "stat the source of %s", m->dest);
@@ -216,7 +226,7 @@ static int open_dest(const struct rt_mount *m, const char *rel, int procfs, int 
 /* Propagation, then the recursive attributes (the "rro"-style options). */
 static void after_attach(const struct rt_mount *m, int mfd)
 {
-	struct mount_attr a = { .propagation = m->prop & PROP_MASK };
+	struct mount_attr a = {.propagation = m->prop & PROP_MASK};
 
 	if (a.propagation &&
 	    rt_mount_setattr(mfd, "", AT_EMPTY_PATH | ((m->prop & MS_REC) ? AT_RECURSIVE : 0), &a) < 0)

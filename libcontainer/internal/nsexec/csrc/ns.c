@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -27,8 +28,8 @@ static const struct {
 	uint64_t flag;
 	const char *name;
 } ns_names[] = {
-	{CLONE_NEWUSER, "user"}, {CLONE_NEWNS, "mnt"},	     {CLONE_NEWPID, "pid"},   {CLONE_NEWNET, "net"},
-	{CLONE_NEWIPC, "ipc"},	 {CLONE_NEWUTS, "uts"},	     {CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWTIME, "time"},
+	{CLONE_NEWUSER, "user"}, {CLONE_NEWNS, "mnt"},  {CLONE_NEWPID, "pid"},       {CLONE_NEWNET, "net"},
+	{CLONE_NEWIPC, "ipc"},   {CLONE_NEWUTS, "uts"}, {CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWTIME, "time"},
 };
 
 const char *rt_ns_name(uint64_t flag)
@@ -49,7 +50,8 @@ static int *open_joins(struct rt_config *c)
 		fds[i] = open(c->joins[i].path, O_RDONLY | O_CLOEXEC);
 		if (fds[i] < 0) {
 			char step[4200];
-			snprintf(step, sizeof(step), "open %s ns %s", rt_ns_name(c->joins[i].flag), c->joins[i].path);
+			snprintf(step, sizeof(step), "open %s ns %s", rt_ns_name(c->joins[i].flag),
+				 c->joins[i].path);
 			rt_fail(step, errno, NULL);
 		}
 	}
@@ -143,8 +145,8 @@ static void unshare_rest(struct rt_config *c)
 	int err = errno;
 	for (size_t i = 0; i < sizeof(ns_names) / sizeof(ns_names[0]); i++)
 		if (flags & ns_names[i].flag)
-			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", names[0] ? "," : "",
-				 ns_names[i].name);
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 names[0] ? "," : "", ns_names[i].name);
 	rt_fail("unshare", err, "%s", names);
 }
 
@@ -163,28 +165,28 @@ static void stage_b_start(int ready)
 }
 
 /* CLONE_PARENT: B is the parent's child, not A's, so `rt run` can wait for it
- * and A can exit at once. */
+ * and A can exit at once.  A releases B over a socketpair, not a pipe: if B is
+ * gone, A gets EPIPE (MSG_NOSIGNAL) and reports it, instead of dying of SIGPIPE. */
 static int clone_stage_b(void)
 {
-	int p[2];
+	int sv[2];
 
-	if (pipe2(p, O_CLOEXEC) < 0)
-		rt_fail("pipe", errno, NULL);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		rt_fail("socketpair", errno, NULL);
 	long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
 	if (pid < 0)
 		rt_fail("clone", errno, NULL);
 	if (pid == 0) {
-		close(p[1]);
-		stage_b_start(p[0]);
+		close(sv[1]);
+		stage_b_start(sv[0]);
 		return 0;
 	}
-	close(p[0]);
+	close(sv[0]);
 	int r = rt_send_u32(RT_CHILD_PID, (uint32_t)pid);
 	if (r < 0)
-		rt_fail("send ChildPid", -r, NULL); /* B sees EOF on the pipe and exits */
-	r = rt_write_all(p[1], "1", 1);
-	if (r < 0)
-		rt_fail("release stage B", -r, NULL);
+		rt_fail("send ChildPid", -r, NULL); /* B reads EOF and exits */
+	if (send(sv[1], "1", 1, MSG_NOSIGNAL) != 1)
+		rt_fail("release stage B", errno, NULL);
 	_exit(0);
 }
 

@@ -135,9 +135,9 @@ static void set_sysctls(struct rt_config *c)
 
 static void set_rlimits(struct rt_config *c)
 {
-	static const char *const names[] = {"CPU",	"FSIZE", "DATA",   "STACK",	 "CORE",       "RSS",
-					    "NPROC",	"NOFILE", "MEMLOCK", "AS",	 "LOCKS",      "SIGPENDING",
-					    "MSGQUEUE", "NICE",  "RTPRIO", "RTTIME"};
+	static const char *const names[] = {"CPU",      "FSIZE",  "DATA",    "STACK", "CORE",  "RSS",
+					    "NPROC",    "NOFILE", "MEMLOCK", "AS",    "LOCKS", "SIGPENDING",
+					    "MSGQUEUE", "NICE",   "RTPRIO",  "RTTIME"};
 
 	for (size_t i = 0; i < c->nrlimits; i++) {
 		const struct rt_rlimit *l = &c->rlimits[i];
@@ -167,8 +167,8 @@ static void set_scheduling(struct rt_config *c)
 		if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
 			rt_fail("sched_setattr", errno, "policy %u", c->sched_policy);
 	}
-	if (c->has_ioprio &&
-	    syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, c->ioprio_class << IOPRIO_CLASS_SHIFT | c->ioprio_prio) < 0)
+	if (c->has_ioprio && syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0,
+				     c->ioprio_class << IOPRIO_CLASS_SHIFT | c->ioprio_prio) < 0)
 		rt_fail("ioprio_set", errno, "class %u priority %u", c->ioprio_class, c->ioprio_prio);
 }
 
@@ -179,8 +179,8 @@ static void join_session_keyring(struct rt_config *c)
 {
 	if (c->options & RT_OPT_NO_NEW_KEYRING)
 		return;
-	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS && errno != EACCES &&
-	    errno != EPERM)
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS &&
+	    errno != EACCES && errno != EPERM)
 		rt_fail("join session keyring", errno, NULL);
 }
 
@@ -414,7 +414,8 @@ static void send_master(int sock, int master, const char *name)
 		char buf[CMSG_SPACE(sizeof(int))];
 	} u;
 	struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 	ssize_t n;
 
@@ -527,7 +528,8 @@ static void wait_deadline(const struct rt_hook *h, pid_t pid, int idx)
 			kill(pid, SIGKILL);
 			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 				;
-			rt_fail(hook_step[h->phase], 0, "#%d %s: timed out after %ds", idx, h->path, (int)h->timeout);
+			rt_fail(hook_step[h->phase], 0, "#%d %s: timed out after %ds", idx, h->path,
+				(int)h->timeout);
 		}
 		struct pollfd p = {.fd = pfd, .events = POLLIN};
 		int r = poll(&p, 1, (int)ms);

@@ -217,27 +217,38 @@ void *rt_xrealloc(void *p, size_t size)
 
 /* ---- message names and frame expectations ---- */
 
-static const char *const msg_names[] = {
-	[RT_NS_JOIN] = "NSJoin",     [RT_NS_NEW] = "NSNew",	     [RT_TIMENS_OFFSETS] = "TimensOffsets",
-	[RT_ROOTFS] = "Rootfs",	     [RT_MOUNT] = "Mount",	     [RT_DEVICE] = "Device",
-	[RT_SYMLINK] = "Symlink",    [RT_MASK] = "Mask",	     [RT_READONLY] = "Readonly",
-	[RT_HOSTNAME] = "Hostname",  [RT_DOMAINNAME] = "Domainname", [RT_SYSCTL] = "Sysctl",
-	[RT_RLIMIT] = "Rlimit",	     [RT_CAPS] = "Caps",	     [RT_USER] = "User",
-	[RT_NO_NEW_PRIVS] = "NoNewPrivs", [RT_SECCOMP] = "Seccomp", [RT_PERSONALITY] = "Personality",
-	[RT_SCHED] = "Sched",	     [RT_IOPRIO] = "IOPrio",	     [RT_ARG] = "Arg",
-	[RT_ENV] = "Env",	     [RT_CWD] = "Cwd",		     [RT_TERMINAL] = "Terminal",
-	[RT_HOOK] = "Hook",	     [RT_FDS] = "Fds",		     [RT_START_FD] = "StartFd",
-	[RT_OPTIONS] = "Options",    [RT_END] = "End",		     [RT_MAP_REQUEST] = "MapRequest",
-	[RT_CHILD_PID] = "ChildPid", [RT_HOOKS_REQUEST] = "HooksRequest", [RT_READY] = "Ready",
-	[RT_ERROR] = "Error",	     [RT_MAP_DONE] = "MapDone",	     [RT_HOOKS_DONE] = "HooksDone",
+/* The bootstrap messages' names are in the decoder table (below). */
+struct cur;
+struct decoder {
+	const char *name;
+	uint32_t max; /* how often the message may come (1: at most once) */
+	void (*fn)(struct rt_config *c, struct cur *m);
+	const char *layout;
+	size_t has;
+	size_t at[7];
+};
+static const struct decoder decoders[RT_END + 1];
+
+static const char *const later_names[] = {
+	[RT_MAP_REQUEST - RT_MAP_REQUEST] = "MapRequest",
+	[RT_CHILD_PID - RT_MAP_REQUEST] = "ChildPid",
+	[RT_HOOKS_REQUEST - RT_MAP_REQUEST] = "HooksRequest",
+	[RT_READY - RT_MAP_REQUEST] = "Ready",
+	[RT_ERROR - RT_MAP_REQUEST] = "Error",
+	[RT_MAP_DONE - RT_MAP_REQUEST] = "MapDone",
+	[RT_HOOKS_DONE - RT_MAP_REQUEST] = "HooksDone",
 };
 
 static const char *msg_name(uint32_t type)
 {
 	static char unknown[32];
+	uint32_t later = type - RT_MAP_REQUEST;
 
-	if (type < sizeof(msg_names) / sizeof(msg_names[0]) && msg_names[type] != NULL)
-		return msg_names[type];
+	if (type <= RT_END && decoders[type].name != NULL)
+		return decoders[type].name;
+	if (type >= RT_MAP_REQUEST && later < sizeof(later_names) / sizeof(later_names[0]) &&
+	    later_names[later])
+		return later_names[later];
 	snprintf(unknown, sizeof(unknown), "Type(%u)", type);
 	return unknown;
 }
@@ -359,7 +370,6 @@ static void *push(void *arrp, size_t *n, size_t size)
 	return slot;
 }
 
-
 char *rt_expect_str(uint32_t want)
 {
 	void *p;
@@ -378,21 +388,12 @@ char *rt_expect_str(uint32_t want)
 
 #define BAD(...) rt_fail("protocol", EINVAL, __VA_ARGS__)
 
-/* How often each message may come (max; 1: at most once) and how it is
- * decoded: by fn, or, for messages whose values go straight into fields of
- * struct rt_config, by a layout as in proto.h (one letter a value: I u32,
- * Q u64, S str) with the offset of each value's field in at[], and has the
- * offset of an int set to 1 when the message comes (0: none; offset 0 is
- * `joins`, never such a flag).  I fields are uint32_t or int. */
-struct decoder {
-	uint32_t max;
-	void (*fn)(struct rt_config *c, struct cur *m);
-	const char *layout;
-	size_t has;
-	size_t at[7];
-};
-static const struct decoder decoders[RT_END + 1];
-
+/* Each message has a name, a bound on how often it may come (max), and a
+ * decoder: fn, or, for messages whose values go straight into fields of
+ * struct rt_config, a layout as in proto.h (one letter a value: I u32, Q u64,
+ * S str) with the offset of each value's field in at[], and has the offset of
+ * an int set to 1 when the message comes (0: none; offset 0 is `joins`, never
+ * such a flag).  I fields are uint32_t or int. */
 static void dec_fields(struct rt_config *c, struct cur *m)
 {
 	const struct decoder *d = &decoders[m->type];
@@ -537,39 +538,43 @@ static void dec_hook(struct rt_config *c, struct cur *m)
 }
 
 #define AT(f) offsetof(struct rt_config, f)
-#define FIELDS(max, layout, has, ...) {max, dec_fields, layout, has, {__VA_ARGS__}}
+/* clang-format off */
+#define FIELDS(name, max, layout, has, ...) {name, max, dec_fields, layout, has, {__VA_ARGS__}}
+/* clang-format on */
 static const struct decoder decoders[RT_END + 1] = {
-	[RT_NS_JOIN] = {8, dec_ns_join, NULL, 0, {0}},
-	[RT_NS_NEW] = FIELDS(1, "Q", 0, AT(ns_new)),
-	[RT_TIMENS_OFFSETS] = FIELDS(1, "S", 0, AT(timens_offsets)),
-	[RT_ROOTFS] = FIELDS(1, "SQII", 0, AT(rootfs), AT(rootfs_prop), AT(rootfs_readonly), AT(no_pivot)),
-	[RT_MOUNT] = {4096, dec_mount, NULL, 0, {0}},
-	[RT_DEVICE] = {4096, dec_device, NULL, 0, {0}},
-	[RT_SYMLINK] = {4096, dec_push_kv, NULL, 0, {AT(symlinks), AT(nsymlinks)}},
-	[RT_MASK] = {4096, dec_push_str, NULL, 0, {AT(masks), AT(nmasks)}},
-	[RT_READONLY] = {4096, dec_push_str, NULL, 0, {AT(readonly), AT(nreadonly)}},
-	[RT_HOSTNAME] = FIELDS(1, "S", 0, AT(hostname)),
-	[RT_DOMAINNAME] = FIELDS(1, "S", 0, AT(domainname)),
-	[RT_SYSCTL] = {4096, dec_push_kv, NULL, 0, {AT(sysctls), AT(nsysctls)}},
-	[RT_RLIMIT] = {64, dec_rlimit, NULL, 0, {0}},
-	[RT_CAPS] = FIELDS(1, "QQQQQ", AT(has_caps), AT(cap_bounding), AT(cap_effective), AT(cap_permitted),
-			   AT(cap_inheritable), AT(cap_ambient)),
-	[RT_USER] = {1, dec_user, NULL, 0, {0}},
-	[RT_NO_NEW_PRIVS] = FIELDS(1, "", AT(no_new_privs), 0),
-	[RT_SECCOMP] = {1, dec_seccomp, NULL, 0, {0}},
-	[RT_PERSONALITY] = FIELDS(1, "Q", AT(has_personality), AT(personality)),
-	[RT_SCHED] = FIELDS(1, "IIIQQQQ", AT(has_sched), AT(sched_policy), AT(sched_nice), AT(sched_prio),
-			    AT(sched_flags), AT(sched_runtime), AT(sched_deadline), AT(sched_period)),
-	[RT_IOPRIO] = FIELDS(1, "II", AT(has_ioprio), AT(ioprio_class), AT(ioprio_prio)),
-	[RT_ARG] = {65536, dec_push_str, NULL, 0, {AT(argv), AT(argc)}},
-	[RT_ENV] = {65536, dec_push_str, NULL, 0, {AT(envp), AT(envc)}},
-	[RT_CWD] = FIELDS(1, "S", 0, AT(cwd)),
-	[RT_TERMINAL] = FIELDS(1, "III", AT(terminal), AT(console_fd), AT(rows), AT(cols)),
-	[RT_HOOK] = {1024, dec_hook, NULL, 0, {0}},
-	[RT_FDS] = FIELDS(1, "I", 0, AT(keep_fds)),
-	[RT_START_FD] = FIELDS(1, "I", 0, AT(start_fd)),
-	[RT_OPTIONS] = FIELDS(1, "I", 0, AT(options)),
-	[RT_END] = FIELDS(1, "", 0, 0),
+	[RT_NS_JOIN] = {"NSJoin", 8, dec_ns_join, NULL, 0, {0}},
+	[RT_NS_NEW] = FIELDS("NSNew", 1, "Q", 0, AT(ns_new)),
+	[RT_TIMENS_OFFSETS] = FIELDS("TimensOffsets", 1, "S", 0, AT(timens_offsets)),
+	[RT_ROOTFS] = FIELDS("Rootfs", 1, "SQII", 0, AT(rootfs), AT(rootfs_prop), AT(rootfs_readonly),
+			     AT(no_pivot)),
+	[RT_MOUNT] = {"Mount", 4096, dec_mount, NULL, 0, {0}},
+	[RT_DEVICE] = {"Device", 4096, dec_device, NULL, 0, {0}},
+	[RT_SYMLINK] = {"Symlink", 4096, dec_push_kv, NULL, 0, {AT(symlinks), AT(nsymlinks)}},
+	[RT_MASK] = {"Mask", 4096, dec_push_str, NULL, 0, {AT(masks), AT(nmasks)}},
+	[RT_READONLY] = {"Readonly", 4096, dec_push_str, NULL, 0, {AT(readonly), AT(nreadonly)}},
+	[RT_HOSTNAME] = FIELDS("Hostname", 1, "S", 0, AT(hostname)),
+	[RT_DOMAINNAME] = FIELDS("Domainname", 1, "S", 0, AT(domainname)),
+	[RT_SYSCTL] = {"Sysctl", 4096, dec_push_kv, NULL, 0, {AT(sysctls), AT(nsysctls)}},
+	[RT_RLIMIT] = {"Rlimit", 64, dec_rlimit, NULL, 0, {0}},
+	[RT_CAPS] = FIELDS("Caps", 1, "QQQQQ", AT(has_caps), AT(cap_bounding), AT(cap_effective),
+			   AT(cap_permitted), AT(cap_inheritable), AT(cap_ambient)),
+	[RT_USER] = {"User", 1, dec_user, NULL, 0, {0}},
+	[RT_NO_NEW_PRIVS] = FIELDS("NoNewPrivs", 1, "", AT(no_new_privs), 0),
+	[RT_SECCOMP] = {"Seccomp", 1, dec_seccomp, NULL, 0, {0}},
+	[RT_PERSONALITY] = FIELDS("Personality", 1, "Q", AT(has_personality), AT(personality)),
+	[RT_SCHED] =
+		FIELDS("Sched", 1, "IIIQQQQ", AT(has_sched), AT(sched_policy), AT(sched_nice), AT(sched_prio),
+		       AT(sched_flags), AT(sched_runtime), AT(sched_deadline), AT(sched_period)),
+	[RT_IOPRIO] = FIELDS("IOPrio", 1, "II", AT(has_ioprio), AT(ioprio_class), AT(ioprio_prio)),
+	[RT_ARG] = {"Arg", 65536, dec_push_str, NULL, 0, {AT(argv), AT(argc)}},
+	[RT_ENV] = {"Env", 65536, dec_push_str, NULL, 0, {AT(envp), AT(envc)}},
+	[RT_CWD] = FIELDS("Cwd", 1, "S", 0, AT(cwd)),
+	[RT_TERMINAL] = FIELDS("Terminal", 1, "III", AT(terminal), AT(console_fd), AT(rows), AT(cols)),
+	[RT_HOOK] = {"Hook", 1024, dec_hook, NULL, 0, {0}},
+	[RT_FDS] = FIELDS("Fds", 1, "I", 0, AT(keep_fds)),
+	[RT_START_FD] = FIELDS("StartFd", 1, "I", 0, AT(start_fd)),
+	[RT_OPTIONS] = FIELDS("Options", 1, "I", 0, AT(options)),
+	[RT_END] = FIELDS("End", 1, "", 0, 0),
 };
 
 /* Checks that need the whole bootstrap or a range; NULL-terminates argv and envp. */
@@ -590,7 +595,8 @@ static void finish_bootstrap(struct rt_config *c)
 			BAD("NSNew: %#llx is not a namespace flag", 1ull << b);
 	for (size_t i = 0; i < c->njoins; i++)
 		if (c->ns_new & c->joins[i].flag)
-			BAD("%s namespace both joined (NSJoin) and created (NSNew)", rt_ns_name(c->joins[i].flag));
+			BAD("%s namespace both joined (NSJoin) and created (NSNew)",
+			    rt_ns_name(c->joins[i].flag));
 	if (c->terminal && c->console_fd < 0)
 		BAD("Terminal: no console socket fd");
 	if (c->start_fd < -1 || c->keep_fds > INT32_MAX)

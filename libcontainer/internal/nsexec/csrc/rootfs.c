@@ -5,7 +5,8 @@
  *                      config's mounts (mounts.c), device nodes and
  *                      symlinks (devices.c) - still under the host's root
  *   rt_rootfs_pivot    pivot_root (or MS_MOVE + chroot with --no-pivot)
- *   rt_rootfs_finish   read-only paths, masked paths, the read-only root
+ *   rt_rootfs_finish   the cwd, read-only paths, masked paths, the read-only
+ *                      root
  *
  * Every container path is resolved with openat2(RESOLVE_IN_ROOT) from an fd of
  * the root and every mount is attached by fd (see rootfs_util.h), so nothing an
@@ -28,7 +29,7 @@
  * root. */
 static void parent_private(struct rt_config *c, int dir)
 {
-	struct mount_attr priv = { .propagation = MS_PRIVATE };
+	struct mount_attr priv = {.propagation = MS_PRIVATE};
 	int top = rfs_mount_root(dir);
 
 	if (top < 0 || rt_mount_setattr(top, "", AT_EMPTY_PATH, &priv) < 0)
@@ -45,7 +46,8 @@ static void bind_root(struct rt_config *c)
 	int dir, tree;
 
 	if (c->rootfs_prop && mount(NULL, "/", NULL, (unsigned long)c->rootfs_prop, NULL) < 0)
-		rt_fail("rootfs", errno, "set the propagation of / to %#llx", (unsigned long long)c->rootfs_prop);
+		rt_fail("rootfs", errno, "set the propagation of / to %#llx",
+			(unsigned long long)c->rootfs_prop);
 	dir = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		rt_fail("rootfs", errno, "%s", c->rootfs);
@@ -81,6 +83,29 @@ void rt_rootfs_prepare(struct rt_config *c)
 		rfs_do_symlink(&c->symlinks[i]);
 }
 
+/* pivot_root(".", "."): the old root ends up stacked on the new one, with
+ * no put_old directory needed in the image.  "." still names the new root
+ * afterwards (pivot_root moves only the cwds that were the old root), so
+ * the old root is reached through an fd of it taken before: made a slave
+ * first, so that detaching it never propagates to the host, and without
+ * touching the propagation of the container's own mounts. */
+static void pivot(struct rt_config *c)
+{
+	int old = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (old < 0)
+		rt_fail("pivot_root", errno, "open the old root");
+	if (rt_pivot_root(".", ".") < 0)
+		rt_fail("pivot_root", errno, "%s", c->rootfs);
+	if (fchdir(old) < 0)
+		rt_fail("pivot_root", errno, "chdir to the old root");
+	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		rt_fail("pivot_root", errno, "make the old root a slave");
+	if (umount2(".", MNT_DETACH) < 0)
+		rt_fail("pivot_root", errno, "detach the old root");
+	rfs_close(old);
+}
+
 void rt_rootfs_pivot(struct rt_config *c)
 {
 	if (!c->rootfs)
@@ -97,21 +122,14 @@ void rt_rootfs_pivot(struct rt_config *c)
 		if (chroot(".") < 0)
 			rt_fail("pivot_root", errno, "chroot");
 	} else {
-		/* pivot_root(".", "."): the old root ends up stacked on the new one,
-		 * with no put_old directory needed in the image.  Make it a slave
-		 * first so the detach below never propagates to the host. */
-		if (rt_pivot_root(".", ".") < 0)
-			rt_fail("pivot_root", errno, "%s", c->rootfs);
-		if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-			rt_fail("pivot_root", errno, "make the old root a slave");
-		if (umount2(".", MNT_DETACH) < 0)
-			rt_fail("pivot_root", errno, "detach the old root");
+		pivot(c);
 	}
 	if (chdir("/") < 0)
 		rt_fail("pivot_root", errno, "chdir /");
 	/* The shared propagation the parent had to give up for pivot_root. */
 	if ((c->rootfs_prop & MS_SHARED) && mount(NULL, "/", NULL, (unsigned long)c->rootfs_prop, NULL) < 0)
-		rt_fail("pivot_root", errno, "set the propagation of / to %#llx", (unsigned long long)c->rootfs_prop);
+		rt_fail("pivot_root", errno, "set the propagation of / to %#llx",
+			(unsigned long long)c->rootfs_prop);
 	rfs_close(rfs_root_fd);
 	rfs_root_fd = -1;
 }
@@ -165,7 +183,8 @@ static void mask_path(int root, const char *path, int *null_fd)
 	if (S_ISDIR(st.st_mode)) {
 		mask_dir(path, fd);
 	} else {
-		mfd = rt_open_tree(dev_null(root, null_fd), "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+		mfd = rt_open_tree(dev_null(root, null_fd), "",
+				   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 		if (mfd < 0 || rfs_attach(mfd, fd) < 0)
 			rt_fail("mask", errno, "bind /dev/null on %s", path);
 		rfs_close(mfd);
@@ -173,8 +192,9 @@ static void mask_path(int root, const char *path, int *null_fd)
 	rfs_close(fd);
 }
 
-/* A read-only recursive copy of path mounted over it: made read-only while
- * still detached, so it is never attached writable. */
+/* A path that is the root of a mount (the cgroup tmpfs) is made read-only
+ * in place; any other gets a read-only recursive copy of itself mounted over
+ * it, made read-only while still detached so it is never attached writable. */
 static void readonly_path(int root, const char *path)
 {
 	char rel[PATH_MAX];
@@ -186,11 +206,30 @@ static void readonly_path(int root, const char *path)
 		return;
 	if (fd < 0)
 		rt_fail("readonly path", errno, "%s", path);
+	if (rfs_setattr(fd, MOUNT_ATTR_RDONLY, 0, 1) == 0) {
+		rfs_close(fd);
+		return;
+	}
+	if (errno != EINVAL) /* EINVAL: not the root of a mount */
+		rt_fail("readonly path", errno, "%s", path);
 	mfd = rt_open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
 	if (mfd < 0 || rfs_setattr(mfd, MOUNT_ATTR_RDONLY, 0, 1) < 0 || rfs_attach(mfd, fd) < 0)
 		rt_fail("readonly path", errno, "%s", path);
 	rfs_close(mfd);
 	rfs_close(fd);
+}
+
+/* The process's cwd is created inside the root when missing, as runc does,
+ * while the root may still be written.  Errors are left to the chdir in
+ * process.c, which reports them in runc's words. */
+static void make_cwd(int root, const char *cwd)
+{
+	char rel[PATH_MAX];
+
+	if (!cwd || cwd[0] != '/')
+		return;
+	rfs_clean(cwd, rel, sizeof(rel));
+	rfs_close(rfs_mkpath(root, rel, RFS_DIR));
 }
 
 /* Order as runc: read-only paths, then masks (a mask inside a read-only
@@ -205,6 +244,7 @@ void rt_rootfs_finish(struct rt_config *c)
 	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		rt_fail("rootfs", errno, "open /");
+	make_cwd(root, c->cwd);
 	for (i = 0; i < c->nreadonly; i++)
 		readonly_path(root, c->readonly[i]);
 	for (i = 0; i < c->nmasks; i++)

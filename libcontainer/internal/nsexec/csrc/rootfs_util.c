@@ -1,5 +1,6 @@
 /* rootfs_util.c - path resolution inside the container root and the small
- * helpers of the new mount API that rootfs.c, mounts.c and devices.c share.  See rootfs_util.h for the rule they all follow. */
+ * helpers of the new mount API that rootfs.c, mounts.c and devices.c share.
+ * See rootfs_util.h for the rule they all follow. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
@@ -135,8 +136,8 @@ static int redirect(char *path, const char *comp, const char *end, int dir, cons
 	if (n < 0)
 		return -1;
 	target[n] = '\0';
-	len = snprintf(out, sizeof(out), "%.*s/%s/%s", target[0] == '/' ? 0 : (int)(comp - path), path, target,
-		       *end ? end + 1 : "");
+	len = snprintf(out, sizeof(out), "%.*s/%s/%s", target[0] == '/' ? 0 : (int)(comp - path), path,
+		       target, *end ? end + 1 : "");
 	if (len < 0 || (size_t)len >= sizeof(out)) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -252,7 +253,7 @@ uint64_t rfs_ms_to_attr(uint64_t ms)
 
 int rfs_setattr(int fd, uint64_t set, uint64_t clr, int rec)
 {
-	struct mount_attr a = { .attr_set = set, .attr_clr = clr };
+	struct mount_attr a = {.attr_set = set, .attr_clr = clr};
 
 	if (!set && !clr)
 		return 0;
@@ -262,7 +263,9 @@ int rfs_setattr(int fd, uint64_t set, uint64_t clr, int rec)
 	return rt_mount_setattr(fd, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &a);
 }
 
-void rfs_fs_messages(int fsfd, char *buf, size_t size)
+/* The kernel's messages queued on an fs context fd, joined with "; " into
+ * buf (empty when none). */
+static void fs_messages(int fsfd, char *buf, size_t size)
 {
 	char line[512];
 	size_t len = 0;
@@ -286,9 +289,44 @@ void rfs_fs_messages(int fsfd, char *buf, size_t size)
 	}
 }
 
+/* fsconfig(2) takes string values of at most 255 bytes (mount(2) took a
+ * page for all of the data). */
+#define FSCONFIG_MAX_STRING 255
+
+/* overlay's lowerdir "a:b::c" (":" escaped as "\:", "::" starting the
+ * data-only layers), one layer at a time with "lowerdir+" and "datadir+"
+ * (Linux 6.5+): the whole list often exceeds FSCONFIG_MAX_STRING. */
+static int ovl_layers(int fsfd, const char *v)
+{
+	const char *key = "lowerdir+";
+	char one[PATH_MAX];
+	size_t n = 0;
+
+	for (;; v++) {
+		if (*v == '\\' && v[1]) {
+			v++;
+		} else if (*v == ':' || !*v) {
+			one[n] = '\0';
+			if (n == 0 && *v) /* "::" */
+				key = "datadir+";
+			else if (n > 0 && rt_fsconfig(fsfd, FSCONFIG_SET_STRING, key, one, 0) < 0)
+				return -1;
+			if (!*v)
+				return 0;
+			n = 0;
+			continue;
+		}
+		if (n + 1 >= sizeof(one)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		one[n++] = *v;
+	}
+}
+
 /* One item of a mount(2) data string: "key=value" or a flag "key".  A value
  * in double quotes (SELinux contexts carry commas) loses its quotes. */
-static int fs_param(int fsfd, char *item)
+static int fs_param(int fsfd, const char *fstype, char *item)
 {
 	char *eq = strchr(item, '='), *v;
 	size_t n;
@@ -304,11 +342,14 @@ static int fs_param(int fsfd, char *item)
 		v[n - 1] = '\0';
 		v++;
 	}
+	if (strlen(v) > FSCONFIG_MAX_STRING && strcmp(fstype, "overlay") == 0 &&
+	    strcmp(item, "lowerdir") == 0)
+		return ovl_layers(fsfd, v);
 	return rt_fsconfig(fsfd, FSCONFIG_SET_STRING, item, v, 0);
 }
 
 /* Feed the comma separated data (commas inside double quotes do not split). */
-static int fs_data(int fsfd, const char *data)
+static int fs_data(int fsfd, const char *fstype, const char *data)
 {
 	char buf[4096], *item, *p;
 	int quoted = 0;
@@ -327,7 +368,7 @@ static int fs_data(int fsfd, const char *data)
 			int end = !*p;
 
 			*p = '\0';
-			if (fs_param(fsfd, item) < 0)
+			if (fs_param(fsfd, fstype, item) < 0)
 				return -1;
 			if (end)
 				return 0;
@@ -339,9 +380,12 @@ static int fs_data(int fsfd, const char *data)
 /* The superblock flags mount(2) took in its flags argument. */
 static int fs_sbflags(int fsfd, uint64_t ms)
 {
-	static const struct { uint64_t ms; const char *name; } sb[] = {
-		{ MS_RDONLY, "ro" }, { MS_SYNCHRONOUS, "sync" }, { MS_DIRSYNC, "dirsync" },
-		{ MS_LAZYTIME, "lazytime" }, { MS_MANDLOCK, "mand" },
+	static const struct {
+		uint64_t ms;
+		const char *name;
+	} sb[] = {
+		{MS_RDONLY, "ro"},         {MS_SYNCHRONOUS, "sync"}, {MS_DIRSYNC, "dirsync"},
+		{MS_LAZYTIME, "lazytime"}, {MS_MANDLOCK, "mand"},
 	};
 	size_t i;
 
@@ -361,12 +405,12 @@ int rfs_fs_create(const char *fstype, const char *source, const char *data, uint
 	if (fsfd < 0)
 		return -1;
 	if ((source && *source && rt_fsconfig(fsfd, FSCONFIG_SET_STRING, "source", source, 0) < 0) ||
-	    fs_data(fsfd, data) < 0 || fs_sbflags(fsfd, ms) < 0 ||
+	    fs_data(fsfd, fstype, data) < 0 || fs_sbflags(fsfd, ms) < 0 ||
 	    rt_fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
 	    (mfd = rt_fsmount(fsfd, FSMOUNT_CLOEXEC, (unsigned int)rfs_ms_to_attr(ms))) < 0) {
 		int err = errno;
 
-		rfs_fs_messages(fsfd, msg, msgsize);
+		fs_messages(fsfd, msg, msgsize);
 		errno = err;
 	}
 	rfs_close(fsfd);
@@ -381,7 +425,7 @@ int rfs_fs_create(const char *fstype, const char *source, const char *data, uint
 
 int rfs_ident_of(int fd, struct rfs_ident *id)
 {
-	unsigned char sx[256] = { 0 };
+	unsigned char sx[256] = {0};
 	uint32_t mask;
 	struct stat st;
 

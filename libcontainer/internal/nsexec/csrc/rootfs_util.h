@@ -30,7 +30,7 @@ static inline int rfs_attach(int mfd, int dest)
 /* rootfs_util.c */
 extern int rfs_root_fd; /* O_PATH fd of the container root (the rootfs bind), until pivot */
 
-void rfs_close(int fd);                   /* close(2) keeping errno; ignores fd < 0 */
+void rfs_close(int fd); /* close(2) keeping errno; ignores fd < 0 */
 int rfs_in_userns(const struct rt_config *c);
 /* Lexically clean an absolute container path into a path relative to the root,
  * without "", "." or ".." components ("." for the root itself).  Fails
@@ -44,7 +44,8 @@ enum { RFS_DIR, RFS_FILE };
  * intermediate ones and, with RFS_DIR, the last one as directories (0755),
  * with RFS_FILE the last one as an empty regular file (0644).  A dangling
  * symlink on the way is followed (inside the root) and its target created,
- * as runc does for e.g. /etc/resolv.conf -> ../run/systemd/resolve/....
+ * as open(O_CREAT) would (an image's /etc/resolv.conf ->
+ * ../run/systemd/resolve/stub-resolv.conf gets a bind mount).
  * Returns an O_PATH fd of what is there (which need not be of the asked type)
  * or -1 with errno. */
 int rfs_mkpath(int root, const char *rel, int kind);
@@ -69,12 +70,10 @@ uint64_t rfs_ms_to_attr(uint64_t ms);
 /* Set the MOUNT_ATTR_* bits of set (clearing the atime mode first when set
  * names one) on the mount at fd; AT_RECURSIVE when rec. */
 int rfs_setattr(int fd, uint64_t set, uint64_t clr, int rec);
-/* The kernel's messages queued on an fs context fd ("e tmpfs: Bad value ..."),
- * joined with "; " into buf (empty when none). */
-void rfs_fs_messages(int fsfd, char *buf, size_t size);
 /* fsopen(fstype) + "source" + the comma separated data + the sb flags of ms +
  * FSCONFIG_CMD_CREATE + fsmount(attrs).  Returns the detached mount fd, or -1
- * with errno and the kernel's messages in msg. */
+ * with errno and the kernel's messages ("e tmpfs: Bad value ..." lines of the
+ * fs context) in msg, joined with "; ". */
 int rfs_fs_create(const char *fstype, const char *source, const char *data, uint64_t ms, char *msg,
 		  size_t msgsize);
 

@@ -15,7 +15,7 @@ int rt_read_all(int fd, void *buf, size_t len);
 /* proto.c: like rt_fail, with the exit status of the caller's choice (127
  * when execve itself fails, as shells do). */
 __attribute__((noreturn, format(printf, 4, 5))) void rt_fail_status(int status, const char *step, int err,
-								     const char *fmt, ...);
+								    const char *fmt, ...);
 
 /* proto.c: read one frame of type want that holds exactly one str, and
  * return it NUL terminated (malloc'ed).  rt_fail on anything else. */

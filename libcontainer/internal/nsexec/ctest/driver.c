@@ -103,7 +103,7 @@ static void frame_end(void)
 /* ---- options ---- */
 
 static struct opts {
-	const char *init, *map, *corrupt, *keep_file;
+	const char *init, *map, *corrupt, *keep_file, *stray;
 	int start, terminal, rows, cols, deny_setgroups, show_fds;
 	uint64_t ns_new;
 	uint32_t options;
@@ -114,8 +114,8 @@ static uint64_t ns_flags(const char *list)
 	static const struct {
 		const char *n;
 		uint64_t f;
-	} t[] = {{"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},	    {"pid", CLONE_NEWPID},
-		 {"net", CLONE_NEWNET},	  {"ipc", CLONE_NEWIPC},    {"uts", CLONE_NEWUTS},
+	} t[] = {{"user", CLONE_NEWUSER},     {"mnt", CLONE_NEWNS},   {"pid", CLONE_NEWPID},
+		 {"net", CLONE_NEWNET},       {"ipc", CLONE_NEWIPC},  {"uts", CLONE_NEWUTS},
 		 {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME}};
 	uint64_t f = 0;
 	char *l = strdup(list), *save = NULL;
@@ -188,8 +188,8 @@ static void pair_msg(int opt, const char *spec)
 		die("bad -%c %s", opt, spec);
 	*c = '\0';
 	if (opt == 'b')
-		MSG(RT_MOUNT, u32(RT_MOUNT_BIND); str(s); str(c + 1); str(""); u64(0x1000 /* MS_BIND */); u64(0);
-		    u64(0); u64(0); str(""));
+		MSG(RT_MOUNT, u32(RT_MOUNT_BIND); str(s); str(c + 1); str(""); u64(0x1000 /* MS_BIND */);
+		    u64(0); u64(0); u64(0); str(""));
 	else
 		MSG(RT_SYMLINK, str(s); str(c + 1));
 }
@@ -239,9 +239,11 @@ static void caps_msg(uint64_t caps, uint64_t ambient)
 
 static void usage(void)
 {
-	die("usage: driver -i INIT [-n NS,..] [-j TYPE:PATH] [-r ROOT] [-m FS:SRC:DST:DATA] [-b SRC:DST] [-L TARGET:LINK]\n  [-h HOST]\n"
+	die("usage: driver -i INIT [-n NS,..] [-j TYPE:PATH] [-r ROOT] [-m FS:SRC:DST:DATA] [-b SRC:DST] [-L "
+	    "TARGET:LINK]\n  [-h HOST]\n"
 	    "  [-u UID:GID[:G,..]] [-U UMASK] [-c CAPS] [-a AMBIENT] [-N] [-C] [-e K=V] [-w CWD] [-s K=V]\n"
-	    "  [-l RES:SOFT:HARD] [-P PERSONA] [-S] [-t ROWSxCOLS] [-H c|s:TIMEOUT:CMD] [-k FILE] [-T OFFSETS]\n"
+	    "  [-l RES:SOFT:HARD] [-P PERSONA] [-S] [-t ROWSxCOLS] [-H c|s:TIMEOUT:CMD] [-k FILE] [-T "
+	    "OFFSETS]\n"
 	    "  [-M MAP] [-D] [-K] [-F] [-x CORRUPTION] -- ARGS...");
 }
 
@@ -254,38 +256,109 @@ static int parse(int argc, char **argv)
 	int has_caps = 0, opt, umask_v = -1;
 	const char *user = NULL;
 
-	while ((opt = getopt(argc, argv, "i:n:j:r:m:b:L:h:u:U:c:a:NCe:w:s:l:P:St:H:k:T:M:DKFx:")) != -1) {
+	while ((opt = getopt(argc, argv, "i:n:j:r:m:b:L:h:u:U:c:a:NCe:w:s:l:P:St:H:k:X:T:M:DKFx:")) != -1) {
 		switch (opt) {
-		case 'i': o.init = optarg; break;
-		case 'n': o.ns_new = ns_flags(optarg); MSG(RT_NS_NEW, u64(o.ns_new)); break;
-		case 'j': { char *c = strchr(optarg, ':'); if (!c) usage(); *c = '\0';
-			MSG(RT_NS_JOIN, u32((uint32_t)ns_flags(optarg)); str(c + 1)); break; }
-		case 'r': MSG(RT_ROOTFS, str(optarg); u64(0x80000 | 0x4000 /* MS_SLAVE|MS_REC */); u32(0); u32(0)); break;
-		case 'm': mount_msg(optarg); break;
-		case 'b': case 'L': pair_msg(opt, optarg); break;
-		case 'h': MSG(RT_HOSTNAME, str(optarg)); break;
-		case 'u': user = optarg; break;
-		case 'U': umask_v = (int)strtol(optarg, NULL, 8); break;
-		case 'c': caps = strtoull(optarg, NULL, 0); has_caps = 1; break;
-		case 'a': ambient = strtoull(optarg, NULL, 0); break;
-		case 'N': MSG(RT_NO_NEW_PRIVS, (void)0); break;
-		case 'C': seccomp_msg(); break;
-		case 'e': MSG(RT_ENV, str(optarg)); break;
-		case 'w': MSG(RT_CWD, str(optarg)); break;
-		case 's': kv_msg(RT_SYSCTL, optarg); break;
-		case 'l': rlimit_msg(optarg); break;
-		case 'P': MSG(RT_PERSONALITY, u64(strtoull(optarg, NULL, 0))); break;
-		case 'S': o.start = 1; break;
-		case 't': o.terminal = 1; if (sscanf(optarg, "%dx%d", &o.rows, &o.cols) != 2) usage(); break;
-		case 'H': hook_msg(optarg); o.options |= RT_OPT_HOOKS; break;
-		case 'k': o.keep_file = optarg; break;
-		case 'T': MSG(RT_TIMENS_OFFSETS, str(optarg)); break;
-		case 'M': o.map = optarg; break;
-		case 'D': o.deny_setgroups = 1; break;
-		case 'K': o.options |= RT_OPT_NO_NEW_KEYRING; break;
-		case 'F': o.show_fds = 1; break;
-		case 'x': o.corrupt = optarg; break;
-		default: usage();
+		case 'i':
+			o.init = optarg;
+			break;
+		case 'n':
+			o.ns_new = ns_flags(optarg);
+			MSG(RT_NS_NEW, u64(o.ns_new));
+			break;
+		case 'j': {
+			char *c = strchr(optarg, ':');
+			if (!c)
+				usage();
+			*c = '\0';
+			MSG(RT_NS_JOIN, u32((uint32_t)ns_flags(optarg)); str(c + 1));
+			break;
+		}
+		case 'r':
+			MSG(RT_ROOTFS, str(optarg); u64(0x80000 | 0x4000 /* MS_SLAVE|MS_REC */); u32(0);
+			    u32(0));
+			break;
+		case 'm':
+			mount_msg(optarg);
+			break;
+		case 'b':
+		case 'L':
+			pair_msg(opt, optarg);
+			break;
+		case 'h':
+			MSG(RT_HOSTNAME, str(optarg));
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		case 'U':
+			umask_v = (int)strtol(optarg, NULL, 8);
+			break;
+		case 'c':
+			caps = strtoull(optarg, NULL, 0);
+			has_caps = 1;
+			break;
+		case 'a':
+			ambient = strtoull(optarg, NULL, 0);
+			break;
+		case 'N':
+			MSG(RT_NO_NEW_PRIVS, (void)0);
+			break;
+		case 'C':
+			seccomp_msg();
+			break;
+		case 'e':
+			MSG(RT_ENV, str(optarg));
+			break;
+		case 'w':
+			MSG(RT_CWD, str(optarg));
+			break;
+		case 's':
+			kv_msg(RT_SYSCTL, optarg);
+			break;
+		case 'l':
+			rlimit_msg(optarg);
+			break;
+		case 'P':
+			MSG(RT_PERSONALITY, u64(strtoull(optarg, NULL, 0)));
+			break;
+		case 'S':
+			o.start = 1;
+			break;
+		case 't':
+			o.terminal = 1;
+			if (sscanf(optarg, "%dx%d", &o.rows, &o.cols) != 2)
+				usage();
+			break;
+		case 'H':
+			hook_msg(optarg);
+			o.options |= RT_OPT_HOOKS;
+			break;
+		case 'k':
+			o.keep_file = optarg;
+			break;
+		case 'X':
+			o.stray = optarg;
+			break;
+		case 'T':
+			MSG(RT_TIMENS_OFFSETS, str(optarg));
+			break;
+		case 'M':
+			o.map = optarg;
+			break;
+		case 'D':
+			o.deny_setgroups = 1;
+			break;
+		case 'K':
+			o.options |= RT_OPT_NO_NEW_KEYRING;
+			break;
+		case 'F':
+			o.show_fds = 1;
+			break;
+		case 'x':
+			o.corrupt = optarg;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (o.init == NULL)
@@ -336,7 +409,6 @@ static void corrupt(const char *how)
 		die("unknown corruption %s", how);
 	}
 }
-
 
 /* ---- running it ---- */
 
@@ -422,8 +494,8 @@ static void print_error(const uint8_t *p, uint32_t len)
 
 	snprintf(text, sizeof(text), "%s", strerror((int)err));
 	text[0] = (char)(text[0] >= 'A' && text[0] <= 'Z' ? text[0] + 32 : text[0]);
-	fprintf(stderr, "driver: error: %.*s%s%.*s%s%s\n", (int)sl, (const char *)p + 4, dl ? ": " : "", (int)dl,
-		(const char *)p + 12 + sl, err ? ": " : "", err ? text : "");
+	fprintf(stderr, "driver: error: %.*s%s%.*s%s%s\n", (int)sl, (const char *)p + 4, dl ? ": " : "",
+		(int)dl, (const char *)p + 12 + sl, err ? ": " : "", err ? text : "");
 }
 
 static void reap_a(void)
@@ -467,7 +539,8 @@ static _Noreturn void init_failed(const uint8_t *p, uint32_t len, int code)
 	print_error(p, len);
 	reap_a();
 	if (pid_b > 0 && waitpid(pid_b, &st, 0) == pid_b)
-		fprintf(stderr, "driver: init exit %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+		fprintf(stderr, "driver: init exit %d\n",
+			WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 	exit(code);
 }
 
@@ -494,7 +567,8 @@ static void drive(int fd)
 		} else if (type == RT_HOOKS_REQUEST) {
 			char state[256], msg[260];
 			int n = snprintf(state, sizeof(state),
-					 "{\"ociVersion\":\"1.2.0\",\"id\":\"ctest\",\"status\":\"creating\",\"pid\":%d}",
+					 "{\"ociVersion\":\"1.2.0\",\"id\":\"ctest\",\"status\":\"creating\","
+					 "\"pid\":%d}",
 					 pid_b);
 			memcpy(msg, (uint8_t[4]){n, 0, 0, 0}, 4);
 			memcpy(msg + 4, state, n);
@@ -532,7 +606,8 @@ static int recv_master(int sock)
 {
 	char name[4096], cbuf[CMSG_SPACE(sizeof(int) * 4)];
 	struct iovec iov = {name, sizeof(name) - 1};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
 	ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 	int fd;
@@ -612,7 +687,7 @@ static pid_t spawn(int *fds, int n, int sync_no)
 
 int main(int argc, char **argv)
 {
-	int sync[2], con[2] = {-1, -1}, fds[8], n = 0, st, lfd = -1;
+	int sync[2], con[2] = {-1, -1}, fds[8], n = 0, st, lfd = -1, console_no = -1;
 	struct sockaddr_un sa;
 	socklen_t salen = 0;
 
@@ -633,12 +708,17 @@ int main(int argc, char **argv)
 	if (o.terminal) {
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, con) < 0)
 			die("socketpair: %s", strerror(errno));
+		console_no = 3 + n;
 		fds[n++] = con[1];
 	}
+	/* A host fd rt-init inherits by mistake, not close-on-exec and not in
+	 * the bootstrap (CVE-2024-21626): it must not reach the container. */
+	if (o.stray && (fds[n++] = open(o.stray, O_RDONLY | O_CLOEXEC)) < 0)
+		die("open %s: %s", o.stray, strerror(errno));
 	MSG(RT_FDS, u32(keep));
 	MSG(RT_START_FD, u32(o.start ? (uint32_t)sync_no + 1 : UINT32_MAX));
 	if (o.terminal)
-		MSG(RT_TERMINAL, u32(3 + n - 1); u32(o.rows); u32(o.cols));
+		MSG(RT_TERMINAL, u32((uint32_t)console_no); u32(o.rows); u32(o.cols));
 	MSG(RT_OPTIONS, u32(o.options));
 	MSG(RT_END, (void)0);
 	pid_a = spawn(fds, n, sync_no);
@@ -652,11 +732,19 @@ int main(int argc, char **argv)
 		write_full(sync[0], out.p, out.n);
 	}
 	drive(sync[0]);
+	if (o.start) {
+		/* With a start socket nothing more comes on the sync socket: B
+		 * closes it right after Ready. */
+		uint32_t type, len;
+		uint8_t *p;
+		if (read_frame(sync[0], &type, &p, &len) == 0)
+			die("message %u on the sync socket after Ready", type);
+		close(sync[0]);
+	}
 	if (o.show_fds)
 		show_fds();
 	int master = o.terminal ? recv_master(con[0]) : -1;
 	if (o.start) {
-		close(sync[0]);
 		await_exec(start(&sa, salen));
 	} else {
 		await_exec(sync[0]);
