@@ -35,3 +35,9 @@ $(INIT_BIN): $(INIT_SRC) $(INIT_HDR) | $(BUILD)/kheaders
 
 clean:
 	rm -rf rt $(INIT_BIN) $(BUILD)
+
+# rt-init scenario tests (root): builds a driver that plays the parent and runs
+# containers from a busybox rootfs (libcontainer/internal/nsexec/ctest/run.sh).
+.PHONY: init-test
+init-test: $(INIT_BIN)
+	bash $(INIT_DIR)/ctest/run.sh

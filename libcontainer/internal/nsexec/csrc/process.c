@@ -97,7 +97,8 @@ static void set_names(struct rt_config *c)
  * separator is a slash, the key is a path already; otherwise dots separate and
  * slashes stand for dots in a name (net.ipv4.conf.eth0/100.forwarding ->
  * net/ipv4/conf/eth0.100/forwarding).  Empty, "." and ".." components are
- * refused: a sysctl key never needs them to reach another /proc file. */
+ * refused, so that no key reaches a /proc file outside sys/ (RESOLVE_BENEATH
+ * only keeps it inside this procfs). */
 static int sysctl_path(const char *key, char *out, size_t size)
 {
 	int swap = key[strcspn(key, "./")] == '.';
