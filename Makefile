@@ -41,3 +41,152 @@ clean:
 .PHONY: init-test
 init-test: $(INIT_BIN)
 	bash $(INIT_DIR)/ctest/run.sh
+
+# ---------------------------------------------------------------------------
+# Tests, lint, conformance, install, demo, CI.  `make ci` is what .ci/run runs
+# (as root, on a fresh clone); `make help` lists the targets.
+.PHONY: help deps tools unit-nonroot conformance-suite conformance-ref demo-deps ci
+SHARED ?= ../shared
+CONF_DIR := $(BUILD)/conformance
+CONF_RUN := tests/conformance/run.sh
+DEMO_DIR := $(BUILD)/demo
+TESTFLAGS ?=
+GOLANGCI_LINT_VERSION := v2.15.0
+TOOLS_DIR ?= $(if $(HOME),$(HOME)/.cache/rt-tools,$(CURDIR)/$(BUILD)/tools)
+GOLANGCI_LINT ?= $(TOOLS_DIR)/golangci-lint-$(GOLANGCI_LINT_VERSION)/golangci-lint
+GO_FILES = $(shell find . -name '*.go' -not -path './build/*' -not -path './.git/*')
+C_FILES = $(INIT_SRC) $(INIT_HDR)
+# Non-root uid for the unit tests in `make ci` when it runs as root.
+CI_UNIT_UID := $(if $(filter 0,$(shell id -u)),65534,)
+CI_STAGES := lint unit test conformance
+
+help:
+	@echo 'make             build ./rt (rt-init, C, embedded into the Go binary)'
+	@echo 'make demo        build rt and run a busybox container from build/demo (root)'
+	@echo 'make unit        go test of every package but tests/integration (UNIT_UID=N: as that uid)'
+	@echo 'make test        go test ./... (integration included: RT_BINARY=./rt; root runs all)'
+	@echo 'make integration go test ./tests/integration/... against ./rt (root)'
+	@echo 'make conformance runtime-tools validation suite against ./rt, checked against'
+	@echo '                 tests/conformance/expected-pass.txt (root)'
+	@echo 'make conformance-ref  the same suite against runc and crun (CONFORMANCE.md)'
+	@echo 'make bench       ../shared/bench/bench.sh: runc vs rt vs crun (root)'
+	@echo 'make lint        gofmt, go vet, golangci-lint $(GOLANGCI_LINT_VERSION), clang-format'
+	@echo 'make fmt         gofmt -w and clang-format -i'
+	@echo 'make install     $(DESTDIR)$(PREFIX)/sbin/rt'
+	@echo 'make deps        install the Debian packages and tools CI needs (root)'
+	@echo 'make ci          deps, then $(CI_STAGES) (every stage runs; fails if one failed)'
+
+# --- tests
+# Unit tests: every package but tests/integration.  With UNIT_UID (root
+# only) the test binaries run as that uid: root-only tests must skip, not fail.
+unit:
+	@pkgs=$$($(GO) list ./... | grep -v '/tests/integration'); \
+	if [ -z "$(UNIT_UID)" ]; then \
+		echo "$(GO) test $(TESTFLAGS) <$$(echo $$pkgs | wc -w) packages>"; \
+		exec $(GO) test $(TESTFLAGS) $$pkgs; \
+	fi; \
+	as="setpriv --reuid=$(UNIT_UID) --regid=$(UNIT_UID) --clear-groups --"; \
+	if ! $$as test -r go.mod; then \
+		echo "unit: uid $(UNIT_UID) cannot read $(CURDIR): running the unit tests as $$(id -un)"; \
+		exec $(GO) test $(TESTFLAGS) $$pkgs; \
+	fi; \
+	mkdir -p $(BUILD)/gotmp-$(UNIT_UID) && chmod 1777 $(BUILD)/gotmp-$(UNIT_UID); \
+	echo "$(GO) test -exec '$$as' $(TESTFLAGS) <$$(echo $$pkgs | wc -w) packages> (as uid $(UNIT_UID))"; \
+	GOTMPDIR=$(CURDIR)/$(BUILD)/gotmp-$(UNIT_UID) $(GO) test -exec "$$as" $(TESTFLAGS) $$pkgs
+
+test: rt
+	RT_BINARY=$(CURDIR)/rt $(GO) test -count=1 $(TESTFLAGS) ./...
+
+integration: rt
+	RT_BINARY=$(CURDIR)/rt $(GO) test -count=1 $(TESTFLAGS) ./tests/integration/...
+
+# --- conformance (runtime-tools validation suite; see CONFORMANCE.md)
+conformance-suite:
+	$(CONF_RUN) build $(CONF_DIR)/suite
+
+conformance: rt conformance-suite
+	$(CONF_RUN) run -s $(CONF_DIR)/suite -o $(CONF_DIR) -l rt \
+		-e tests/conformance/expected-pass.txt $(CURDIR)/rt
+
+# crun 1.8 rejects ociVersion 1.3.0 and hybrid hosts whose cgroup2 mount lists
+# controllers: -V 1.0.2 -m (only inside each test's mount namespace).
+conformance-ref: conformance-suite
+	$(CONF_RUN) run -s $(CONF_DIR)/suite -o $(CONF_DIR) -l runc $$(command -v runc)
+	$(CONF_RUN) run -s $(CONF_DIR)/suite -o $(CONF_DIR) -l crun -m -V 1.0.2 $$(command -v crun)
+	$(CONF_RUN) table $(CONF_DIR)/results-runc.txt $(CONF_DIR)/results-crun.txt \
+		$(wildcard $(CONF_DIR)/results-rt.txt)
+
+# --- benchmark
+bench: rt
+	@if [ ! -f $(SHARED)/bench/bench.sh ]; then \
+		echo "bench: skipped: $(SHARED)/bench/bench.sh not found (set SHARED=...)"; exit 0; fi; \
+	command -v busybox >/dev/null || { echo "bench: needs busybox (static) on PATH: apt-get install busybox-static"; exit 1; }; \
+	set -x; bash $(SHARED)/bench/bench.sh -n 30 runc=$$(command -v runc) rt=$(CURDIR)/rt crun=$$(command -v crun)
+
+# --- lint
+$(GOLANGCI_LINT):
+	GOBIN=$(dir $@) GOFLAGS= $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+
+tools: $(GOLANGCI_LINT)
+
+lint: $(GOLANGCI_LINT)
+	@echo "gofmt -l"; out=$$(gofmt -l $(GO_FILES)); \
+	if [ -n "$$out" ]; then echo "lint: not gofmt'ed (make fmt):"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GOLANGCI_LINT) run ./...
+	clang-format --dry-run --Werror $(C_FILES)
+
+fmt:
+	gofmt -w $(GO_FILES)
+	clang-format -i $(C_FILES)
+
+# --- install
+install: rt
+	install -D -m 0755 rt $(DESTDIR)$(PREFIX)/sbin/rt
+
+# --- demo: a busybox bundle built here, run non-interactively, then removed
+# (DEMO_KEEP=1 keeps the bundle in build/demo).
+DEMO_PKGS := gcc make pkg-config musl-tools libseccomp-dev busybox-static jq
+DEMO_CMD := echo hello from rt; hostname
+demo-deps:
+	@missing=; for p in $(DEMO_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
+		echo "demo: missing packages:$$missing (as root: apt-get install$$missing)"; exit 1; fi; \
+	echo "demo: installing$$missing"; \
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q$$missing
+
+demo: demo-deps
+	@[ "$$(id -u)" = 0 ] || { echo "demo: run it as root (sudo make demo)"; exit 1; }
+	$(MAKE) --no-print-directory rt
+	@set -e; bb=$$(command -v busybox); \
+	if ldd "$$bb" >/dev/null 2>&1; then echo "demo: $$bb is dynamically linked: install busybox-static"; exit 1; fi; \
+	rm -rf $(DEMO_DIR); mkdir -p $(DEMO_DIR)/rootfs/bin $(DEMO_DIR)/rootfs/etc; \
+	cp "$$bb" $(DEMO_DIR)/rootfs/bin/busybox; \
+	for a in $$("$$bb" --list); do [ "$$a" = busybox ] || ln -s busybox $(DEMO_DIR)/rootfs/bin/$$a; done; \
+	echo 'root:x:0:0:root:/root:/bin/sh' >$(DEMO_DIR)/rootfs/etc/passwd; \
+	echo 'root:x:0:' >$(DEMO_DIR)/rootfs/etc/group; \
+	echo "+ ./rt spec -b $(DEMO_DIR)"; ./rt spec -b $(DEMO_DIR); \
+	jq --arg cmd '$(DEMO_CMD)' '.process.terminal = false | .process.args = ["sh", "-c", $$cmd] | .hostname = "rt-demo"' \
+		$(DEMO_DIR)/config.json >$(DEMO_DIR)/config.json.new; \
+	mv $(DEMO_DIR)/config.json.new $(DEMO_DIR)/config.json; \
+	id=rt-demo-$$$$; \
+	echo "+ ./rt run -b $(DEMO_DIR) $$id"; \
+	rc=0; ./rt run -b $(DEMO_DIR) $$id </dev/null || rc=$$?; \
+	./rt delete --force $$id >/dev/null 2>&1 || true; \
+	if [ -z "$(DEMO_KEEP)" ]; then rm -rf $(DEMO_DIR); fi; \
+	echo "demo: container exited with status $$rc"; exit $$rc
+
+# --- CI: install what is missing, then run every stage and report each.
+deps:
+	@bash .ci/run --deps-only
+
+ci: deps
+	@rc=0; summary=; for s in $(CI_STAGES); do \
+		echo "=== make $$s"; t0=$$(date +%s); \
+		if $(MAKE) --no-print-directory $$s UNIT_UID=$(CI_UNIT_UID); then r=ok; else r=FAILED; rc=1; fi; \
+		summary="$$summary  $$s: $$r ($$(( $$(date +%s) - t0 ))s)\n"; \
+	done; \
+	printf "=== make ci summary\n$$summary"; exit $$rc

@@ -95,13 +95,9 @@ func (c *Container) Signal(sig unix.Signal, all bool) error {
 		}
 		return ErrNotRunning
 	}
+	// The init is in the cgroup too: with --all it gets the signal once.
 	if all || (c.State.SharedPidNS && sig == unix.SIGKILL) {
-		if err := c.signalCgroup(sig); err != nil {
-			return err
-		}
-		if !all {
-			return nil
-		}
+		return c.signalCgroup(sig)
 	}
 	return c.signalInit(sig)
 }

@@ -71,6 +71,9 @@ func Load(bundle string) (*Bundle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolve bundle path %q: %w", bundle, err)
 	}
+	if _, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("bundle: %w", err)
+	}
 	data, err := readBounded(filepath.Join(dir, ConfigName), ConfigName)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &notFoundError{err: err}

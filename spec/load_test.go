@@ -82,14 +82,18 @@ func TestLoadRootPath(t *testing.T) {
 }
 
 func TestLoadMissing(t *testing.T) {
-	for _, dir := range []string{t.TempDir(), filepath.Join(t.TempDir(), "nonexistent")} {
-		_, err := Load(dir)
-		if err == nil || err.Error() != "JSON specification file config.json not found" {
-			t.Fatalf("got %v", err)
-		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			t.Errorf("error does not wrap fs.ErrNotExist: %v", err)
-		}
+	_, err := Load(t.TempDir())
+	if err == nil || err.Error() != "JSON specification file config.json not found" {
+		t.Fatalf("got %v", err)
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("error does not wrap fs.ErrNotExist: %v", err)
+	}
+	// A missing bundle directory is named, with the errno text.
+	missing := filepath.Join(t.TempDir(), "nonexistent")
+	_, err = Load(missing)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), missing+": no such file or directory") {
+		t.Fatalf("missing bundle: got %v", err)
 	}
 }
 

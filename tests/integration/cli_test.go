@@ -621,3 +621,34 @@ func TestNoNewKeyring(t *testing.T) {
 		t.Errorf("--no-new-keyring: want our session keyring %d, got %d (%q)", own, rep.SessionKey, rep.SessionKeyDsc)
 	}
 }
+
+func TestConcurrentCreatesSameID(t *testing.T) {
+	h := newH(t)
+	c := h.NewCtr(args("/probe", "sleep"))
+	const n = 4
+	var wg sync.WaitGroup
+	res := make([]Res, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res[i] = c.Create()
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for _, r := range res {
+		switch {
+		case r.Code == 0:
+			ok++
+		case r.Code != 1 || !strings.Contains(r.Out(), "container with given ID already exists"):
+			t.Errorf("a losing concurrent create: %s", r)
+		}
+	}
+	if ok != 1 {
+		t.Errorf("%d of %d concurrent creates of one id succeeded, want 1", ok, n)
+	}
+	if st := c.State(); st.Status != "created" {
+		t.Errorf("%+v", st)
+	}
+}

@@ -18,6 +18,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -26,12 +28,12 @@ import (
 
 // Set once by TestMain.
 var (
-	skipReason  string // non-empty: every test skips with this text
-	setupErr    string // non-empty: every test fails with this text
-	rtBinary    string // absolute path of the runtime under test
-	rtName      string // its base name ("rt", "runc")
+	skipReason  string   // non-empty: every test skips with this text
+	setupErr    string   // non-empty: every test fails with this text
+	rtBinary    string   // absolute path of the runtime under test
+	rtName      string   // its base name ("rt", "runc")
 	rtGlobal    []string // $RT_GLOBAL_FLAGS: extra global flags (e.g. crun's --cgroup-manager=disabled)
-	templateDir string // a rootfs with busybox and the probe, copied per test
+	templateDir string   // a rootfs with busybox and the probe, copied per test
 )
 
 const (
@@ -409,7 +411,14 @@ type Ctr struct {
 	Spec   *specs.Spec
 	Out    string // file that gets the container's stdout
 	Err    string // file that gets the container's stderr
-	pids   []int  // init pids seen, checked gone at cleanup
+	mu     sync.Mutex
+	pids   []int // init pids seen, checked gone at cleanup
+}
+
+func (c *Ctr) addPid(pid int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.pids = append(c.pids, pid)
 }
 
 // NewCtr makes a bundle: a rootfs copied from the template (busybox + /probe)
@@ -497,7 +506,7 @@ func (c *Ctr) CreateOpts(o Opts, flags ...string) Res {
 	r := c.h.RTOpts(c.opts(o), append(args, c.ID)...)
 	if r.Code == 0 {
 		if st, _ := c.TryState(); st != nil && st.Pid > 0 {
-			c.pids = append(c.pids, st.Pid)
+			c.addPid(st.Pid)
 		}
 	}
 	return r
@@ -648,7 +657,7 @@ func (c *Ctr) WaitStatus(want string) *State {
 func (c *Ctr) cleanup() {
 	t := c.h.t
 	if st, _ := c.quietState(); st != nil && st.Pid > 0 {
-		c.pids = append(c.pids, st.Pid)
+		c.addPid(st.Pid)
 	}
 	r := c.h.runQuiet("delete", "--force", c.ID)
 	if r.Code != 0 && !strings.Contains(r.Out(), "does not exist") {
@@ -707,7 +716,9 @@ func (c *Ctr) AssertNoLeftovers() {
 	for {
 		cg = cgroupDirsNamed(c.ID)
 		mnts = mountsMatching(c.ID, c.Bundle, c.h.Root)
+		c.mu.Lock()
 		procs = procsAlive(c.pids)
+		c.mu.Unlock()
 		if len(cg)+len(mnts)+len(procs) == 0 || time.Now().After(deadline) {
 			break
 		}
@@ -722,6 +733,52 @@ func (c *Ctr) AssertNoLeftovers() {
 	for _, p := range procs {
 		t.Errorf("leftover: process %s", p)
 	}
+	if len(cg)+len(mnts)+len(procs) > 0 {
+		c.reap(cg, mnts)
+	}
+}
+
+// reap removes what a broken runtime left behind, so that one failing test
+// does not pollute the machine: it SIGKILLs (by pid) the processes of this
+// container (its recorded init pids and the members of its leftover cgroups),
+// detaches its leftover mounts and removes its cgroup directories.
+func (c *Ctr) reap(cgDirs, mounts []string) {
+	c.mu.Lock()
+	pids := append([]int{}, c.pids...)
+	c.mu.Unlock()
+	for _, d := range cgDirs {
+		b, _ := os.ReadFile(filepath.Join(d, "cgroup.procs"))
+		for _, f := range strings.Fields(string(b)) {
+			pids = append(pids, atoi(f))
+		}
+	}
+	for _, p := range pids {
+		if p > 1 && len(procsAlive([]int{p})) > 0 {
+			syscall.Kill(p, syscall.SIGKILL)
+		}
+	}
+	for i := len(mounts) - 1; i >= 0; i-- {
+		if f := strings.Fields(mounts[i]); len(f) > 4 {
+			syscall.Unmount(unescapeMount(f[4]), 2 /* MNT_DETACH */)
+		}
+	}
+	deadline := time.Now().Add(waitTimeout)
+	for _, d := range cgDirs {
+		// children first
+		var all []string
+		filepath.WalkDir(d, func(p string, e fs.DirEntry, err error) error {
+			if err == nil && e.IsDir() {
+				all = append(all, p)
+			}
+			return nil
+		})
+		for i := len(all) - 1; i >= 0; i-- {
+			for os.Remove(all[i]) != nil && time.Now().Before(deadline) {
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+	}
+	c.h.t.Logf("reaped the leftovers of %s", c.ID)
 }
 
 // cgroupDirsNamed lists directories under /sys/fs/cgroup/*/ whose name

@@ -410,7 +410,7 @@ func TestLinuxDevices(t *testing.T) {
 		maj, min := int64(7), int64(200)
 		s.Linux.Resources.Devices = append(s.Linux.Resources.Devices,
 			specs.LinuxDeviceCgroup{Allow: true, Type: "b", Major: &maj, Minor: &min, Access: "rwm"})
-	}, sh("/probe report && /probe read /dev/rtit-zero | head -c 4 | wc -c"))
+	}, sh("/probe report && head -c 4 /dev/rtit-zero | wc -c"))
 	r := c.MustRun()
 	rep := decodeReport(t, r.Stdout)
 	s, _ := findStat(rep.Devices, "/dev/rtit-full")
@@ -462,8 +462,8 @@ func TestMaskedPaths(t *testing.T) {
 	c := h.NewCtr(func(s *specs.Spec) {
 		s.Linux.MaskedPaths = []string{"/secret-file", "/secret-dir", "/proc/timer_list", "/does/not/exist"}
 	}, sh("/probe stat /secret-file /proc/timer_list; /probe ls /secret-dir; /probe read /secret-file; /probe write /secret-dir/x 1"))
-	writeFile(t, filepath.Join(c.Rootfs, "secret-file"), "secret")
-	writeFile(t, filepath.Join(c.Rootfs, "secret-dir/inner"), "secret")
+	writeFile(t, filepath.Join(c.Rootfs, "secret-file"), "TOPSECRET")
+	writeFile(t, filepath.Join(c.Rootfs, "secret-dir/inner"), "TOPSECRET")
 	r := c.Run()
 	var st []Stat
 	var ls []string
@@ -476,7 +476,7 @@ func TestMaskedPaths(t *testing.T) {
 	if len(ls) != 0 {
 		t.Errorf("masked dir: want empty, got %v", ls)
 	}
-	if strings.Contains(r.Stdout, "secret") {
+	if strings.Contains(r.Stdout, "TOPSECRET") {
 		t.Errorf("masked content readable: %q", r.Stdout)
 	}
 	if !strings.Contains(r.Stderr, "probe: write /secret-dir/x") || !strings.Contains(r.Stderr, "(errno=30)") {
@@ -503,4 +503,27 @@ func TestReadonlyPaths(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(c.Rootfs, "ro-dir/x")); err == nil {
 		t.Errorf("written through a read-only path")
 	}
+}
+
+// SECURITY.md, fake /proc: a rootfs whose /proc is a symlink must not get
+// procfs mounted wherever the symlink points.
+func TestProcSymlinkRefused(t *testing.T) {
+	h := newH(t)
+	c := h.NewCtr()
+	os.Remove(filepath.Join(c.Rootfs, "proc"))
+	mkdirs(t, filepath.Join(c.Rootfs, "fakeproc"))
+	if err := os.Symlink("/fakeproc", filepath.Join(c.Rootfs, "proc")); err != nil {
+		t.Fatal(err)
+	}
+	r := c.Run()
+	if r.Code == 0 {
+		rep := decodeReport(t, r.Stdout)
+		if l, ok := rep.Mount("/fakeproc"); ok {
+			t.Errorf("SECURITY: procfs was mounted through the /proc symlink: %s", l)
+		}
+		t.Errorf("run with /proc a symlink succeeded, want a clear error")
+	} else {
+		wantFail(t, r, "/proc")
+	}
+	c.AssertNoLeftovers()
 }

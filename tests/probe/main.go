@@ -19,6 +19,10 @@
 //	probe ls PATH              a JSON array of the sorted names in PATH
 //	probe pty                  open /dev/ptmx, unlock it, print the pts path
 //
+// Note that the Go runtime raises its own RLIMIT_NOFILE soft limit to the
+// hard limit minus one at start-up: the reported soft NOFILE is not what the
+// runtime set (read it with busybox `ulimit -Sn` before exec'ing the probe).
+//
 // A failing operation prints `probe: OP PATH: ERROR (errno=N)` on stderr and
 // exits 1, so tests can check the errno a syscall returned.
 //

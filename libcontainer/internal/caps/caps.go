@@ -163,11 +163,10 @@ func sets(c *specs.LinuxCapabilities, last int) (Bits, []string) {
 		slices.Sort(unknown)
 		warnings = append(warnings, fmt.Sprintf("ignoring unknown or unavailable capabilities: %v", unknown))
 	}
-	if lost := b.Ambient &^ (b.Permitted & b.Inheritable); lost != 0 {
-		b.Ambient &^= lost
-		warnings = append(warnings, fmt.Sprintf(
-			"ignoring ambient capabilities that are not both permitted and inheritable: %v", List(lost)))
-	}
+	// The kernel refuses ambient capabilities that are not both permitted
+	// and inheritable; runc's own default spec asks for such, so they are
+	// dropped silently, as runc does.
+	b.Ambient &= b.Permitted & b.Inheritable
 	return b, warnings
 }
 

@@ -95,7 +95,6 @@ func TestSets(t *testing.T) {
 	}
 	wantWarn := []string{
 		"ignoring unknown or unavailable capabilities: [CAP_ALSO_UNKNOWN CAP_PERFMON CAP_UNKNOWN]",
-		"ignoring ambient capabilities that are not both permitted and inheritable: [CAP_KILL]",
 	}
 	if !slices.Equal(warnings, wantWarn) {
 		t.Errorf("warnings = %q\nwant       %q", warnings, wantWarn)

@@ -154,6 +154,9 @@ void rt_rootfs_pivot(struct rt_config *c);   /* pivot_root or MS_MOVE+chroot (--
 void rt_rootfs_finish(struct rt_config *c);  /* masks, readonly paths, root.readonly */
 /* (rt_proc_open is in process.c) */
 
+/* env.c: add HOME (from the container's /etc/passwd, else "/") when unset. */
+void rt_default_env(struct rt_config *c);
+
 /* process.c */
 /* A private, detached procfs instance of the current pid/net ns (fsopen+fsmount),
  * verified with fstatfs(PROC_SUPER_MAGIC); cached; O_CLOEXEC. */
