@@ -237,3 +237,24 @@ func TestNamespaceUser(t *testing.T) {
 		t.Errorf("the container process is uid %d gid %d on the host, want 100000 200000", pst.Uid, pst.Gid)
 	}
 }
+
+// TestNoMountNamespaceChroot: without a mount namespace of its own the
+// container is only chrooted into its rootfs; rt mounts nothing into the
+// host's mount namespace (runc would).
+func TestNoMountNamespaceChroot(t *testing.T) {
+	h := newH(t)
+	c := h.NewCtr(dropNS(specs.MountNamespace), args("/probe", "ls", "/"), func(s *specs.Spec) {
+		s.Linux.MaskedPaths, s.Linux.ReadonlyPaths = nil, nil
+	})
+	r := c.Run()
+	wantOK(t, r)
+	if !strings.Contains(r.Stdout, "probe") {
+		t.Errorf("the container does not see its rootfs at /: %s", r.Stdout)
+	}
+	if strings.Contains(r.Stdout, "usr") {
+		t.Errorf("the container sees the host's root: %s", r.Stdout)
+	}
+	if m := mountsMatching(c.Rootfs); len(m) != 0 {
+		t.Errorf("mounts in the host's namespace: %v", m)
+	}
+}

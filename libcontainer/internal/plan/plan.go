@@ -152,7 +152,11 @@ var rootPropagation = map[string]uint64{
 
 func rootfs(in *Input, p *Plan) error {
 	if !HasNamespace(in.Spec, specs.MountNamespace) {
-		return nil // no mount ns: runc applies no rootfs at all
+		// Sharing the host's mount namespace: only a chroot. (runc mounts
+		// the config's mounts into the host's namespace; rt refuses to
+		// change the host's mount table.)
+		p.add(protocol.New().Str(in.Rootfs).U64(0).U32(0).U32(protocol.RootChroot).Msg(protocol.Rootfs))
+		return nil
 	}
 	var prop string
 	if in.Spec.Linux != nil {
@@ -166,9 +170,9 @@ func rootfs(in *Input, p *Plan) error {
 	if in.Spec.Root != nil && in.Spec.Root.Readonly {
 		ro = 1
 	}
-	np := uint32(0)
+	np := uint32(protocol.RootPivot)
 	if in.NoPivot {
-		np = 1
+		np = protocol.RootMove
 	}
 	p.add(protocol.New().Str(in.Rootfs).U64(flags).U32(ro).U32(np).Msg(protocol.Rootfs))
 	return nil

@@ -134,8 +134,17 @@ func TestNoMountNamespace(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := count(p)
-	if n[protocol.Mount]+n[protocol.Device]+n[protocol.Rootfs] != 0 {
-		t.Errorf("no mount namespace: no rootfs work expected, got %v", n)
+	if n[protocol.Mount]+n[protocol.Device] != 0 || n[protocol.Rootfs] != 1 {
+		t.Errorf("no mount namespace: only a chroot expected, got %v", n)
+	}
+	for _, m := range p.Msgs {
+		if m.Type == protocol.Rootfs {
+			r := protocol.NewReader(m)
+			_, _, _ = r.Str(), r.U64(), r.U32()
+			if mode := r.U32(); mode != protocol.RootChroot {
+				t.Errorf("rootfs mode %d, want chroot", mode)
+			}
+		}
 	}
 }
 

@@ -83,6 +83,9 @@ const (
 	MountKindBind        = 1
 	HookCreateCtr        = 0
 	HookStartCtr         = 1
+	RootPivot            = 0 // Rootfs no_pivot: pivot_root
+	RootMove             = 1 // --no-pivot: move the rootfs onto / and chroot
+	RootChroot           = 2 // no mount namespace: chroot only, no mounts
 	OptNoNewKeyring      = 1
 	OptHooks             = 2
 )

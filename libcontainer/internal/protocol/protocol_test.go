@@ -30,7 +30,7 @@ var cNames = map[string]uint32{
 	"RT_MOUNT_FS": MountKindFS, "RT_MOUNT_BIND": MountKindBind,
 	"RT_HOOK_CREATE_CONTAINER": HookCreateCtr, "RT_HOOK_START_CONTAINER": HookStartCtr,
 	"RT_OPT_NO_NEW_KEYRING": OptNoNewKeyring, "RT_OPT_HOOKS": OptHooks,
-	"RT_MAX_MSG": MaxMsg,
+	"RT_MAX_MSG": MaxMsg, "RT_ROOT_PIVOT": RootPivot, "RT_ROOT_MOVE": RootMove, "RT_ROOT_CHROOT": RootChroot,
 }
 
 // TestCHeaderMatches keeps csrc/proto.h and this package in step.

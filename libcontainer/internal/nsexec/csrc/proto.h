@@ -21,7 +21,8 @@
 #define RT_NS_JOIN 1        /* u32 clone_flag, str path */
 #define RT_NS_NEW 2         /* u64 clone flags of namespaces to create */
 #define RT_TIMENS_OFFSETS 3 /* str content for /proc/self/timens_offsets */
-#define RT_ROOTFS 4         /* str host path, u64 rootfs propagation, u32 readonly, u32 no_pivot */
+#define RT_ROOTFS 4         /* str host path, u64 rootfs propagation, u32 readonly, u32 no_pivot
+                               (RT_ROOT_*) */
 #define RT_MOUNT 5          /* u32 kind, str source, str dest, str fstype, u64 flags, u64 prop flags,
                                u64 attr_set, u64 attr_clr, str data */
 #define RT_DEVICE 6         /* str path, u32 type ('c','b','p'), u64 major, u64 minor, u32 mode,
@@ -66,6 +67,11 @@
 /* RT_MOUNT kinds */
 #define RT_MOUNT_FS 0    /* mount(source, dest, fstype, flags, data) */
 #define RT_MOUNT_BIND 1  /* bind (recursive if MS_REC in flags) then remount with flags */
+
+/* RT_ROOTFS no_pivot values */
+#define RT_ROOT_PIVOT 0  /* pivot_root into the prepared rootfs */
+#define RT_ROOT_MOVE 1   /* --no-pivot: move the rootfs onto / and chroot */
+#define RT_ROOT_CHROOT 2 /* no mount namespace of its own: chroot only, no mounts */
 
 /* RT_HOOK phases run by the init itself */
 #define RT_HOOK_CREATE_CONTAINER 0

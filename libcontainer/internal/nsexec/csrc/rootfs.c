@@ -70,7 +70,7 @@ void rt_rootfs_prepare(struct rt_config *c)
 {
 	size_t i;
 
-	if (!c->rootfs)
+	if (!c->rootfs || c->no_pivot == RT_ROOT_CHROOT)
 		return;
 	if (c->rootfs[0] != '/')
 		rt_fail("rootfs", EINVAL, "%s: the rootfs path must be absolute", c->rootfs);
@@ -110,6 +110,13 @@ void rt_rootfs_pivot(struct rt_config *c)
 {
 	if (!c->rootfs)
 		return;
+	if (c->no_pivot == RT_ROOT_CHROOT) {
+		/* Sharing the host's mount namespace: mounting anything would
+		 * change the host, so the container only gets a chroot. */
+		if (chdir(c->rootfs) < 0 || chroot(".") < 0 || chdir("/") < 0)
+			rt_fail("chroot", errno, "%s", c->rootfs);
+		return;
+	}
 	if (rfs_root_fd < 0)
 		rt_fail("pivot_root", EBADF, "the rootfs is not prepared");
 	if (fchdir(rfs_root_fd) < 0)
@@ -239,7 +246,7 @@ void rt_rootfs_finish(struct rt_config *c)
 	size_t i;
 	int null_fd = -1, root;
 
-	if (!c->rootfs)
+	if (!c->rootfs || c->no_pivot == RT_ROOT_CHROOT)
 		return;
 	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
