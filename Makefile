@@ -10,6 +10,7 @@ INIT_SRC := $(wildcard $(INIT_DIR)/csrc/*.c)
 INIT_HDR := $(wildcard $(INIT_DIR)/csrc/*.h)
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0-dev)
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+GOTAGS ?= urfave_cli_no_docs
 LDFLAGS := -X main.version=$(VERSION) -X main.gitCommit=$(COMMIT)
 INIT_CFLAGS := -static -Os -std=gnu11 -Wall -Wextra -Werror -fno-asynchronous-unwind-tables \
 	-ffunction-sections -fdata-sections -Wl,--gc-sections -isystem $(BUILD)/kheaders
@@ -18,7 +19,7 @@ INIT_CFLAGS := -static -Os -std=gnu11 -Wall -Wextra -Werror -fno-asynchronous-un
 all: rt
 
 rt: $(INIT_BIN)
-	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o rt .
+	$(GO) build -trimpath -tags "$(GOTAGS)" -ldflags "$(LDFLAGS)" -o rt .
 
 init: $(INIT_BIN)
 
@@ -78,21 +79,20 @@ help:
 
 # --- tests
 # Unit tests: every package but tests/integration.  With UNIT_UID (root
-# only) the test binaries run as that uid: root-only tests must skip, not fail.
+# only) the test binaries run as that uid (.ci/as-uid): root-only tests must
+# skip, not fail.
 unit:
 	@pkgs=$$($(GO) list ./... | grep -v '/tests/integration'); \
-	if [ -z "$(UNIT_UID)" ]; then \
-		echo "$(GO) test $(TESTFLAGS) <$$(echo $$pkgs | wc -w) packages>"; \
-		exec $(GO) test $(TESTFLAGS) $$pkgs; \
-	fi; \
-	as="setpriv --reuid=$(UNIT_UID) --regid=$(UNIT_UID) --clear-groups --"; \
-	if ! $$as test -r go.mod; then \
+	if [ -n "$(UNIT_UID)" ] && ! setpriv --reuid=$(UNIT_UID) --regid=$(UNIT_UID) --clear-groups -- test -r go.mod; then \
 		echo "unit: uid $(UNIT_UID) cannot read $(CURDIR): running the unit tests as $$(id -un)"; \
-		exec $(GO) test $(TESTFLAGS) $$pkgs; \
+		set -- ; \
+	elif [ -n "$(UNIT_UID)" ]; then \
+		mkdir -p $(BUILD)/gotmp && chmod 1777 $(BUILD)/gotmp; \
+		export GOTMPDIR=$(CURDIR)/$(BUILD)/gotmp; \
+		set -- -exec "$(CURDIR)/.ci/as-uid $(UNIT_UID)"; \
 	fi; \
-	mkdir -p $(BUILD)/gotmp-$(UNIT_UID) && chmod 1777 $(BUILD)/gotmp-$(UNIT_UID); \
-	echo "$(GO) test -exec '$$as' $(TESTFLAGS) <$$(echo $$pkgs | wc -w) packages> (as uid $(UNIT_UID))"; \
-	GOTMPDIR=$(CURDIR)/$(BUILD)/gotmp-$(UNIT_UID) $(GO) test -exec "$$as" $(TESTFLAGS) $$pkgs
+	echo "$(GO) test $$* $(TESTFLAGS) <$$(echo $$pkgs | wc -w) packages: all but tests/integration>"; \
+	$(GO) test "$$@" $(TESTFLAGS) $$pkgs
 
 test: rt
 	RT_BINARY=$(CURDIR)/rt $(GO) test -count=1 $(TESTFLAGS) ./...

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
@@ -21,12 +20,6 @@ var (
 	version   = "0.1.0-dev"
 	gitCommit = "unknown"
 )
-
-func init() {
-	// rt-init's parent-death signal is tied to the thread that forked it:
-	// keep main (which starts containers) on one thread.
-	runtime.LockOSThread()
-}
 
 func main() {
 	app := cli.NewApp()

@@ -54,38 +54,15 @@ static int is_root(int fd)
 	return rfs_ident_eq(&a, &b);
 }
 
-/* Is the directory dir the container's /proc or below it?  Walks ".." up to
- * the root and compares each step with what "/proc" is now (the procfs
- * mount, once there is one).  This catches destinations that reach /proc
- * through a symlink inside the image ("/x/y" with x -> /proc), which a look
- * at the configured path would miss. */
+/* Is the directory dir the container's /proc or below it?  A destination
+ * that reaches /proc through a symlink inside the image ("/x/y" with
+ * x -> /proc) lands on the procfs mounted there, whatever its path says: one
+ * fstatfs decides, with no walk up the tree.  (Before /proc is mounted, a
+ * mount that lands on the image's /proc directory is covered by the procfs
+ * mount that follows, which must be a real directory: see real_dir.) */
 static int under_proc(int dir)
 {
-	struct rfs_ident proc, root, cur, up_id;
-	int fd, up, depth, found = 0;
-
-	fd = rfs_resolve(rfs_root_fd, "proc", O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS);
-	if (fd < 0)
-		return 0; /* no real /proc: the procfs mount itself will be refused */
-	if (rfs_ident_of(fd, &proc) < 0 || rfs_ident_of(rfs_root_fd, &root) < 0)
-		rt_fail("mount", errno, "stat /proc");
-	rfs_close(fd);
-	fd = fcntl(dir, F_DUPFD_CLOEXEC, 3);
-	for (depth = 0; fd >= 0 && depth < PATH_MAX / 2; depth++) {
-		if (rfs_ident_of(fd, &cur) < 0 || rfs_ident_eq(&cur, &root))
-			break;
-		if (rfs_ident_eq(&cur, &proc)) {
-			found = 1;
-			break;
-		}
-		up = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		rfs_close(fd);
-		fd = up;
-		if (fd >= 0 && rfs_ident_of(fd, &up_id) == 0 && rfs_ident_eq(&up_id, &cur))
-			break; /* the real "/": cannot happen below the root, but bound it */
-	}
-	rfs_close(fd);
-	return found;
+	return is_procfs(dir);
 }
 
 /* The O_PATH fd of a destination that must be a real directory directly at
