@@ -10,8 +10,10 @@ INIT_SRC := $(wildcard $(INIT_DIR)/csrc/*.c)
 INIT_HDR := $(wildcard $(INIT_DIR)/csrc/*.h)
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0-dev)
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-GOTAGS ?= urfave_cli_no_docs
-LDFLAGS := -X main.version=$(VERSION) -X main.gitCommit=$(COMMIT)
+# rt is linked statically (libseccomp.a, pure-Go user/net lookups): no
+# dynamic loader work on every invocation, and nothing to resolve at run time.
+GOTAGS ?= urfave_cli_no_docs osusergo netgo
+LDFLAGS := -X main.version=$(VERSION) -X main.gitCommit=$(COMMIT) -linkmode external -extldflags "-static"
 INIT_CFLAGS := -static -Os -std=gnu11 -Wall -Wextra -Werror -fno-asynchronous-unwind-tables \
 	-ffunction-sections -fdata-sections -Wl,--gc-sections -isystem $(BUILD)/kheaders
 
@@ -159,7 +161,7 @@ demo-deps:
 	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q$$missing
 
 demo: demo-deps
-	@[ "$$(id -u)" = 0 ] || { echo "demo: run it as root (sudo make demo)"; exit 1; }
+	@[ "$$(id -u)" = 0 ] || { echo "demo: run it as root"; exit 1; }
 	$(MAKE) --no-print-directory rt
 	@set -e; bb=$$(command -v busybox); \
 	if ldd "$$bb" >/dev/null 2>&1; then echo "demo: $$bb is dynamically linked: install busybox-static"; exit 1; fi; \
