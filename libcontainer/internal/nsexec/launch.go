@@ -118,6 +118,11 @@ func (l *Launch) drive(stageA *os.Process, conn *os.File) (int, error) {
 	boot := protocol.Encode(nil, l.Bootstrap...)
 	boot = protocol.Encode(boot, protocol.Msg{Type: protocol.End})
 	if _, err := conn.Write(boot); err != nil {
+		// rt-init may have refused the bootstrap before reading it all:
+		// its Error frame says why, better than our EPIPE.
+		if m, rerr := protocol.ReadMsg(conn); rerr == nil && m.Type == protocol.Error {
+			return 0, l.initFailed(stageA, protocol.DecodeError(m))
+		}
 		return 0, l.initFailed(stageA, fmt.Errorf("send bootstrap: %w", err))
 	}
 	pid := 0

@@ -166,6 +166,22 @@ static void stage_b(struct rt_config *c)
 	exec_process(c, path, conn);
 }
 
+/* close_strays closes every fd the parent did not hand over on purpose
+ * (CVE-2024-21626: a host fd inherited by rt must not live in the waiting
+ * init, where a process in the container could reach it).  The layout is
+ * 0..keep_fds-1 for the container, then the sync, start and console fds. */
+static void close_strays(const struct rt_config *c)
+{
+	int top = rt_sync_fd;
+
+	if (c->start_fd > top)
+		top = c->start_fd;
+	if (c->console_fd > top)
+		top = c->console_fd;
+	if (rt_close_range((unsigned int)top + 1, ~0u, 0) < 0)
+		rt_fail("close_range", errno, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	static struct rt_config c;
@@ -180,6 +196,7 @@ int main(int argc, char **argv)
 		own_fd(c.start_fd, "start socket");
 	if (c.console_fd >= 0)
 		own_fd(c.console_fd, "console socket");
+	close_strays(&c);
 	rt_namespaces(&c);
 	stage_b(&c);
 	return 1; /* not reached: stage_b execs or fails */
