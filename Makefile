@@ -48,12 +48,13 @@ init-test: $(INIT_BIN)
 # ---------------------------------------------------------------------------
 # Tests, lint, conformance, install, demo, CI.  `make ci` is what .ci/run runs
 # (as root, on a fresh clone); `make help` lists the targets.
-.PHONY: help deps tools unit-nonroot conformance-suite conformance-ref demo-deps ci
+.PHONY: help deps tools conformance-suite conformance-ref demo-deps ci
 SHARED ?= ../shared
 CONF_DIR := $(BUILD)/conformance
 CONF_RUN := tests/conformance/run.sh
 DEMO_DIR := $(BUILD)/demo
 TESTFLAGS ?=
+BENCH_ARGS ?= -n 30
 GOLANGCI_LINT_VERSION := v2.15.0
 TOOLS_DIR ?= $(if $(HOME),$(HOME)/.cache/rt-tools,$(CURDIR)/$(BUILD)/tools)
 GOLANGCI_LINT ?= $(TOOLS_DIR)/golangci-lint-$(GOLANGCI_LINT_VERSION)/golangci-lint
@@ -72,7 +73,7 @@ help:
 	@echo 'make conformance runtime-tools validation suite against ./rt, checked against'
 	@echo '                 tests/conformance/expected-pass.txt (root)'
 	@echo 'make conformance-ref  the same suite against runc and crun (CONFORMANCE.md)'
-	@echo 'make bench       ../shared/bench/bench.sh: runc vs rt vs crun (root)'
+	@echo 'make bench       ../shared/bench/bench.sh $(BENCH_ARGS): runc, rt, crun (root)'
 	@echo 'make lint        gofmt, go vet, golangci-lint $(GOLANGCI_LINT_VERSION), clang-format'
 	@echo 'make fmt         gofmt -w and clang-format -i'
 	@echo 'make install     $(DESTDIR)$(PREFIX)/sbin/rt'
@@ -123,7 +124,7 @@ bench: rt
 	@if [ ! -f $(SHARED)/bench/bench.sh ]; then \
 		echo "bench: skipped: $(SHARED)/bench/bench.sh not found (set SHARED=...)"; exit 0; fi; \
 	command -v busybox >/dev/null || { echo "bench: needs busybox (static) on PATH: apt-get install busybox-static"; exit 1; }; \
-	set -x; bash $(SHARED)/bench/bench.sh -n 30 runc=$$(command -v runc) rt=$(CURDIR)/rt crun=$$(command -v crun)
+	set -x; bash $(SHARED)/bench/bench.sh $(BENCH_ARGS) runc=$$(command -v runc) rt=$(CURDIR)/rt crun=$$(command -v crun)
 
 # --- lint
 $(GOLANGCI_LINT):
@@ -131,12 +132,15 @@ $(GOLANGCI_LINT):
 
 tools: $(GOLANGCI_LINT)
 
+# Every check runs; the target fails if one failed.
 lint: $(GOLANGCI_LINT)
-	@echo "gofmt -l"; out=$$(gofmt -l $(GO_FILES)); \
-	if [ -n "$$out" ]; then echo "lint: not gofmt'ed (make fmt):"; echo "$$out"; exit 1; fi
-	$(GO) vet ./...
-	$(GOLANGCI_LINT) run ./...
-	clang-format --dry-run --Werror $(C_FILES)
+	@rc=0; \
+	echo "gofmt -l"; out=$$(gofmt -l $(GO_FILES)); \
+	if [ -n "$$out" ]; then echo "lint: not gofmt'ed (make fmt):"; echo "$$out"; rc=1; fi; \
+	echo "$(GO) vet ./..."; $(GO) vet ./... || rc=1; \
+	echo "golangci-lint run ./..."; $(GOLANGCI_LINT) run ./... || rc=1; \
+	echo "clang-format --dry-run --Werror <C init>"; clang-format --dry-run --Werror $(C_FILES) || rc=1; \
+	exit $$rc
 
 fmt:
 	gofmt -w $(GO_FILES)

@@ -2,13 +2,10 @@ package main
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 
 	"github.com/urfave/cli"
 
 	"github.com/rt-runtime/rt/libcontainer"
-	"github.com/rt-runtime/rt/spec"
 )
 
 var deleteCommand = cli.Command{
@@ -24,9 +21,8 @@ var deleteCommand = cli.Command{
 		if errors.Is(err, libcontainer.ErrNotExist) {
 			// A create that died before writing state.json leaves only a
 			// directory: remove it. "Does not exist" is success with --force.
-			id := ctx.Args().First()
-			if spec.ValidateID(id) == nil {
-				_ = os.RemoveAll(filepath.Join(ctx.GlobalString("root"), id))
+			if st, serr := store(ctx); serr == nil {
+				_ = st.RemoveStale(ctx.Args().First())
 			}
 			if force {
 				return nil

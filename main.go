@@ -11,7 +11,6 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli"
-	"golang.org/x/sys/unix"
 
 	"github.com/rt-runtime/rt/libcontainer"
 )
@@ -23,10 +22,7 @@ var (
 )
 
 func main() {
-	// Nothing rt inherited may reach a container or a hook by accident
-	// (CVE-2024-21626): fds handed on on purpose (--preserve-fds,
-	// $LISTEN_FDS) are passed explicitly, which clears the flag again.
-	_ = unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
+	libcontainer.SealInheritedFds()
 	app := cli.NewApp()
 	app.Name = "rt"
 	app.Usage = "an OCI container runtime (runc compatible)"

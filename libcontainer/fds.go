@@ -21,7 +21,9 @@ func extraFiles(preserve int, s *specs.Spec) ([]*os.File, []string, error) {
 	}
 	listen := 0
 	var env []string
-	if v := os.Getenv("LISTEN_FDS"); v != "" {
+	// Socket activation fds are ours only when LISTEN_PID names rt itself
+	// (sd_listen_fds(3)); a stale LISTEN_FDS from an ancestor is ignored.
+	if v := os.Getenv("LISTEN_FDS"); v != "" && os.Getenv("LISTEN_PID") == strconv.Itoa(os.Getpid()) {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
 			return nil, nil, fmt.Errorf("LISTEN_FDS=%q: not a count of fds", v)
@@ -34,12 +36,40 @@ func extraFiles(preserve int, s *specs.Spec) ([]*os.File, []string, error) {
 	}
 	var files []*os.File
 	for fd := 3; fd < 3+listen+preserve; fd++ {
-		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
-			return nil, nil, fmt.Errorf("preserved fd %d: %w", fd, err)
+		// Only fds rt really inherited may be passed on: never one of
+		// rt's own (a state dir or cgroup fd would be a way out).
+		if !inheritedFds[fd] {
+			return nil, nil, fmt.Errorf("preserved fd %d: not an fd rt inherited: %w", fd, unix.EBADF)
 		}
+	}
+	for fd := 3; fd < 3+listen+preserve; fd++ {
 		files = append(files, os.NewFile(uintptr(fd), "fd"+strconv.Itoa(fd)))
 	}
 	return files, env, nil
+}
+
+// inheritedFds are the fds above stdio that rt was started with.
+var inheritedFds = map[int]bool{}
+
+// SealInheritedFds records the fds rt inherited (open, not close-on-exec)
+// and then marks every fd above stdio close-on-exec, so that nothing reaches
+// a container or a hook by accident (CVE-2024-21626). Fds handed on on
+// purpose (--preserve-fds, $LISTEN_FDS) are passed explicitly, which clears
+// the flag in the child. Call it first thing in main.
+func SealInheritedFds() {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err == nil {
+		for _, e := range ents {
+			fd, err := strconv.Atoi(e.Name())
+			if err != nil || fd < 3 {
+				continue
+			}
+			if fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == nil && fl&unix.FD_CLOEXEC == 0 {
+				inheritedFds[fd] = true
+			}
+		}
+	}
+	_ = unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
 }
 
 // withEnv returns s with env appended to the process environment (a shallow

@@ -74,6 +74,9 @@ func waitExit(pidfd int, timeoutMs int) error {
 		if n == 0 {
 			return errors.New("timed out waiting for the container to exit")
 		}
+		if fds[0].Revents&unix.POLLNVAL != 0 {
+			return fmt.Errorf("poll pidfd: %w", unix.EBADF)
+		}
 		return nil
 	}
 }

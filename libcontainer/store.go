@@ -59,6 +59,18 @@ func (s *Store) create(id string) (*handle, error) {
 // lock opens and locks the directory of an existing container.
 func (s *Store) lock(id string) (*handle, error) {
 	dir := s.path(id)
+	for try := 0; ; try++ {
+		h, err := lockDir(dir)
+		if !errors.Is(err, errReplaced) || try == 100 {
+			return h, err
+		}
+	}
+}
+
+// errReplaced: the directory was deleted, and made anew, while we waited.
+var errReplaced = errors.New("state dir replaced while waiting for its lock")
+
+func lockDir(dir string) (*handle, error) {
 	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
 	if err != nil {
 		if errors.Is(err, unix.ENOENT) {
@@ -70,7 +82,44 @@ func (s *Store) lock(id string) (*handle, error) {
 		unix.Close(fd)
 		return nil, fmt.Errorf("lock %s: %w", dir, err)
 	}
+	// While we waited, the directory may have been deleted (and made
+	// again by a new create): the lock is only good if fd is still it.
+	var held, now unix.Stat_t
+	if err := unix.Fstat(fd, &held); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("stat %s: %w", dir, err)
+	}
+	err = unix.Lstat(dir, &now)
+	if err == nil && (held.Dev != now.Dev || held.Ino != now.Ino) {
+		err = errReplaced
+	} else if errors.Is(err, unix.ENOENT) {
+		err = ErrNotExist
+	}
+	if err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
 	return &handle{dir: dir, fd: fd}, nil
+}
+
+// RemoveStale removes, under its lock, the directory of a container whose
+// create died before writing state.json. A live container is left alone.
+func (s *Store) RemoveStale(id string) error {
+	if err := checkID(id); err != nil {
+		return err
+	}
+	h, err := s.lock(id)
+	if err != nil {
+		if errors.Is(err, ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	defer h.close()
+	if _, err := h.readState(); !errors.Is(err, ErrNotExist) {
+		return err
+	}
+	return h.remove()
 }
 
 func (h *handle) close() { unix.Close(h.fd) }

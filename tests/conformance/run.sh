@@ -123,7 +123,7 @@ parse_run_args() {
 	shift $((OPTIND - 1))
 	[ $# -eq 1 ] || usage
 	RT=$(command -v "$1") || die "runtime not found: $1"
-	case $RT in /*) ;; *) RT=$(pwd)/$RT ;; esac
+	RT=$(cd "$(dirname "$RT")" && pwd)/$(basename "$RT")
 	SUITE=$(cd "${SUITE:-$TOP/build/conformance/suite}" 2>/dev/null && pwd) || die "no built suite (run: $0 build)"
 	[ -x "$SUITE/runtimetest" ] || die "$SUITE/runtimetest missing (run: $0 build)"
 	OUT=${OUT:-$TOP/build/conformance}

@@ -99,7 +99,18 @@ func (l *Launch) start(exe *os.File, sync *os.File) (*os.Process, error) {
 	if l.ConsoleSocket != nil {
 		files = append(files, l.ConsoleSocket)
 	}
-	path := "/proc/self/fd/" + strconv.Itoa(int(exe.Fd()))
+	// The child dup2()s files onto 0..len(files)-1: the executable's fd
+	// must lie above them to still be itself when the child execs it.
+	exeFd := int(exe.Fd())
+	if exeFd < len(files) {
+		hi, err := unix.FcntlInt(exe.Fd(), unix.F_DUPFD_CLOEXEC, len(files))
+		if err != nil {
+			return nil, fmt.Errorf("dup rt-init fd: %w", err)
+		}
+		defer unix.Close(hi)
+		exeFd = hi
+	}
+	path := "/proc/self/fd/" + strconv.Itoa(exeFd)
 	p, err := os.StartProcess(path, []string{"rt-init", strconv.Itoa(syncFd)},
 		&os.ProcAttr{Files: files, Env: []string{}})
 	if err != nil {
@@ -232,12 +243,17 @@ func sealedInit() (*os.File, error) {
 	if len(bin) == 0 {
 		return nil, errors.New("rt was built without rt-init: build it with make")
 	}
-	fd, err := unix.MemfdCreate("rt-init", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	// MFD_EXEC: with vm.memfd_noexec=1 a memfd is not executable without it
+	// (older kernels refuse the flag: retry without).
+	fd, err := unix.MemfdCreate("rt-init", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING|unix.MFD_EXEC)
+	if errors.Is(err, unix.EINVAL) {
+		fd, err = unix.MemfdCreate("rt-init", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("memfd_create: %w", err)
 	}
-	// Keep the fd above the ones dup2'ed into the child, so that
-	// /proc/self/fd/N still names the memfd when the child execs it.
+	// Keep the fd above the ones usually dup2'ed into the child (start
+	// moves it higher still when there are more).
 	hi, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 256)
 	unix.Close(fd)
 	if err != nil {

@@ -272,10 +272,6 @@ func TestSealedInit(t *testing.T) {
 // TestStartManyExtra: with more preserved fds than the memfd's number (256),
 // the child's dup2s must not replace the file exec'd as rt-init.
 func TestStartManyExtra(t *testing.T) {
-	if os.Getenv("RT_TEST_KNOWN_BUGS") != "1" {
-		t.Skip("known bug (RT_TEST_KNOWN_BUGS=1 runs it): with >= 253 extra fds, the child's fd 256 " +
-			"(the rt-init memfd in the parent) is a preserved fd by the time it execs /proc/self/fd/256")
-	}
 	truePath, err := exec.LookPath("true")
 	if err != nil {
 		t.Skipf("no true binary: %v", err)

@@ -130,12 +130,14 @@ func runChild(t *testing.T, flags uint32, bpf []byte, names ...string) childResu
 	if err := os.WriteFile(path, bpf, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd := exec.Command("/proc/self/exe", "-test.run=^$")
 	cmd.Env = append(os.Environ(), envChild+"="+path, envFlags+"="+strconv.FormatUint(uint64(flags), 10),
 		envProbes+"="+strings.Join(names, ","), envDir+"="+dir)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	_ = cmd.Run() // the state says how it ended
+	if err := cmd.Run(); cmd.ProcessState == nil {
+		t.Fatalf("run the child: %v", err)
+	}
 	res := childResult{errnos: map[string]unix.Errno{}, state: cmd.ProcessState, stderr: stderr.String()}
 	sc := bufio.NewScanner(&stdout)
 	for sc.Scan() {

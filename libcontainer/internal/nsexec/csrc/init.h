@@ -35,9 +35,9 @@ struct rt_nsjoin {
 struct rt_mount {
 	uint32_t kind; /* RT_MOUNT_FS or RT_MOUNT_BIND */
 	char *source, *dest, *fstype, *data;
-	uint64_t flags;     /* MS_* for mount(2) (MS_BIND/MS_REC for binds) */
-	uint64_t prop;      /* MS_SHARED|MS_SLAVE|MS_PRIVATE|MS_UNBINDABLE (+MS_REC) or 0 */
-	uint64_t attr_set;  /* MOUNT_ATTR_* applied recursively with mount_setattr */
+	uint64_t flags;    /* MS_* for mount(2) (MS_BIND/MS_REC for binds) */
+	uint64_t prop;     /* MS_SHARED|MS_SLAVE|MS_PRIVATE|MS_UNBINDABLE (+MS_REC) or 0 */
+	uint64_t attr_set; /* MOUNT_ATTR_* applied recursively with mount_setattr */
 	uint64_t attr_clr;
 };
 
@@ -105,7 +105,7 @@ struct rt_config {
 	int no_new_privs;
 	int has_seccomp;
 	uint32_t seccomp_flags;
-	void *seccomp_bpf; /* struct sock_filter[] */
+	void *seccomp_bpf;  /* struct sock_filter[] */
 	size_t seccomp_len; /* bytes */
 	int has_personality;
 	uint64_t personality;
@@ -119,7 +119,7 @@ struct rt_config {
 	char **envp; /* NULL terminated */
 	size_t envc;
 	char *cwd;
-	int terminal; /* process.terminal */
+	int terminal;   /* process.terminal */
 	int console_fd; /* console socket, -1 = none */
 	uint32_t rows, cols;
 	struct rt_hook *hooks;

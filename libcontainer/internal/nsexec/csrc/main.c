@@ -128,7 +128,11 @@ static void exec_process(struct rt_config *c, const char *path, int conn)
 	} else {
 		r = rt_close_range(keep, ~0u, 0);
 	}
-	if (r < 0)
+	/* A seccomp filter loaded early (without no_new_privs) may forbid
+	 * close_range.  That is safe to ignore: strays were closed right after
+	 * the bootstrap (close_strays) and every fd rt-init opened since is
+	 * close-on-exec. */
+	if (r < 0 && !(c->has_seccomp && !c->no_new_privs))
 		rt_fail("close_range", errno, "keeping fds 0..%u", keep ? keep - 1 : 0);
 	/* With no_new_privs, the filter is the very last thing before execve,
 	 * so that it need not allow the setup's syscalls. */

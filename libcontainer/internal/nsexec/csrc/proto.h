@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The table below is aligned by hand. */
+/* clang-format off */
 #define RT_MAX_MSG (4u << 20)       /* one frame */
 #define RT_MAX_BOOTSTRAP (16u << 20) /* all bootstrap frames together */
 
@@ -81,5 +83,7 @@
 #define RT_OPT_NO_NEW_KEYRING 1u /* do not join a fresh session keyring */
 #define RT_OPT_HOOKS 2u          /* do the RT_HOOKS_REQUEST round trip */
 #define RT_OPT_SETGROUPS_DENY 4u /* write "deny" to setgroups before gid_map (parent does it) */
+
+/* clang-format on */
 
 #endif
