@@ -198,7 +198,8 @@ func (cr *creation) onChild(pid int) error {
 // state JSON for the hooks rt-init runs.
 func (cr *creation) runCreateHooks(pid int) ([]byte, error) {
 	cr.state.Pid = pid
-	st := cr.state.SpecState(Creating)
+	// runtime-tools expects "created" here (crun too; runc says "creating").
+	st := cr.state.SpecState(Created)
 	h := cr.bundle.Spec.Hooks
 	if err := runHooks("prestart", h.Prestart, st); err != nil {
 		return nil, err
@@ -206,5 +207,5 @@ func (cr *creation) runCreateHooks(pid int) ([]byte, error) {
 	if err := runHooks("createRuntime", h.CreateRuntime, st); err != nil {
 		return nil, err
 	}
-	return json.Marshal(cr.state.SpecState(Created))
+	return json.Marshal(st)
 }

@@ -9,9 +9,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 // ConfigName is the name of the configuration file in a bundle.
@@ -134,7 +134,7 @@ func rootfsPath(dir string, s *specs.Spec) string {
 // with O_NONBLOCK so that a FIFO planted as config.json cannot hang rt before
 // the regular-file check rejects it.
 func readBounded(path, name string) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}

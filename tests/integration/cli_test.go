@@ -368,13 +368,13 @@ func TestKillSignals(t *testing.T) {
 	wantOK(t, c.Kill(strconv.Itoa(int(unix.SIGHUP))))
 	waitFileContains(t, log, "SIGHUP\n")
 	wantOK(t, c.Kill("hup"))
-	got := waitFileContains(t, log, "SIGHUP\nSIGHUP\n")
+	waitFileContains(t, log, "SIGHUP\nSIGHUP\n")
 	if st := c.State(); st.Status != "running" {
 		t.Errorf("after non-fatal signals: %+v", st)
 	}
 	// the default signal is SIGTERM
 	wantOK(t, c.Kill(""))
-	got = waitFileContains(t, log, "SIGTERM\n")
+	got := waitFileContains(t, log, "SIGTERM\n")
 	c.WaitStatus("stopped")
 	want := "ready\nSIGUSR1\nSIGUSR2\nSIGHUP\nSIGHUP\nSIGTERM\n"
 	if got != want {

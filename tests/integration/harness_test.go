@@ -112,9 +112,9 @@ func setup(tmp string) error {
 		return fmt.Errorf("busybox: %v (apt-get install busybox-static)", err)
 	}
 
-	goBin, err := exec.LookPath("go")
+	goBin, err := exec.LookPath("go") // `go test` puts its GOROOT/bin first in PATH
 	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		return fmt.Errorf("building the probe: %v", err)
 	}
 	probe := filepath.Join(tmp, "probe")
 	cmd := exec.Command(goBin, "build", "-trimpath", "-ldflags", "-s -w", "-o", probe, ".")

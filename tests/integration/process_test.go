@@ -3,7 +3,6 @@ package integration
 // Issue item 6: the container process.
 
 import (
-	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -614,13 +613,4 @@ func TestNotExecutable(t *testing.T) {
 	if r.Code == 0 || !strings.Contains(strings.ToLower(r.Out()), "permission denied") {
 		t.Errorf("run of a non-executable file: want `permission denied`, got %s", r)
 	}
-}
-
-// helpers for JSON in other tests
-func mustJSON(t *testing.T, v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

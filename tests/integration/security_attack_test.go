@@ -19,7 +19,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -408,9 +407,10 @@ func attackBinary(t *testing.T) string {
 				return
 			}
 		}
-		goBin, err := exec.LookPath("go")
+		goBin, err := exec.LookPath("go") // `go test` puts its GOROOT/bin first in PATH
 		if err != nil {
-			goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+			attackErr = fmt.Errorf("building the attacker: %v", err)
+			return
 		}
 		out := filepath.Join(dir, "attack")
 		cmd := exec.Command(goBin, "build", "-trimpath", "-ldflags", "-s -w", "-o", out, ".")
@@ -511,20 +511,4 @@ func nsPid(t *testing.T, pid int) int {
 	}
 	t.Fatalf("no NSpid for %d", pid)
 	return 0
-}
-
-// waitRecord polls the watcher's records until one for pid appears.
-func waitRecord(t *testing.T, path string, pid int) Record {
-	t.Helper()
-	var rec Record
-	waitFor(t, fmt.Sprintf("the attacker to reach pid %d", pid), func() bool {
-		for _, r := range readRecords(t, path) {
-			if r.Pid == pid && r.Phase == "live" {
-				rec = r
-				return true
-			}
-		}
-		return false
-	})
-	return rec
 }

@@ -47,7 +47,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -137,7 +136,7 @@ func need(args []string, n int) {
 
 func fail(op, path string, err error) {
 	errno := 0
-	var e syscall.Errno
+	var e unix.Errno
 	if errors.As(err, &e) {
 		errno = int(e)
 	}
@@ -168,7 +167,7 @@ func printJSON(v any) {
 
 func retryEINTR(f func() error) error {
 	for {
-		if err := f(); err != unix.EINTR {
+		if err := f(); !errors.Is(err, unix.EINTR) {
 			return err
 		}
 	}
@@ -651,7 +650,7 @@ func statPath(p string) Stat {
 	var st unix.Stat_t
 	if err := unix.Lstat(p, &st); err != nil {
 		s := Stat{Path: p, Error: err.Error()}
-		var e syscall.Errno
+		var e unix.Errno
 		if errors.As(err, &e) {
 			s.Errno = int(e)
 		}
@@ -713,12 +712,12 @@ func signalWait(args []string) {
 			}
 			return
 		}
-		unix.Write(1, []byte(s+"\n"))
+		_, _ = unix.Write(1, []byte(s+"\n")) // best effort: no stdout left to report a failure to
 	}
 	ch := make(chan os.Signal, 32)
 	var sigs []os.Signal
 	for i := 1; i < 32; i++ {
-		s := syscall.Signal(i)
+		s := unix.Signal(i)
 		if s == unix.SIGKILL || s == unix.SIGSTOP || s == unix.SIGURG || s == unix.SIGCHLD || s == unix.SIGPIPE {
 			continue
 		}
@@ -727,7 +726,7 @@ func signalWait(args []string) {
 	signal.Notify(ch, sigs...)
 	out("ready")
 	for s := range ch {
-		out(unix.SignalName(s.(syscall.Signal)))
+		out(unix.SignalName(s.(unix.Signal)))
 		if s == unix.SIGTERM {
 			os.Exit(0)
 		}

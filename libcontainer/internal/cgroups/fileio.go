@@ -1,6 +1,7 @@
 package cgroups
 
 import (
+	"errors"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -47,7 +48,7 @@ func writeFile(path string, data []byte) error {
 	defer unix.Close(fd)
 	for {
 		_, err = unix.Write(fd, data)
-		if err != unix.EINTR {
+		if !errors.Is(err, unix.EINTR) {
 			break
 		}
 	}

@@ -96,15 +96,15 @@ func MountOptionNames() []string {
 func ParseMountOptions(opts []string) (MountOpts, error) {
 	var m MountOpts
 	for _, o := range opts {
-		switch {
-		case o == "bind":
+		switch o {
+		case "bind":
 			m.Bind = true
-		case o == "rbind":
+		case "rbind":
 			m.Bind = true
 			m.Flags |= unix.MS_REC
-		case o == "tmpcopyup":
+		case "tmpcopyup":
 			m.TmpCopyUp = true
-		case o == "idmap" || o == "ridmap":
+		case "idmap", "ridmap":
 			m.IDMap = true
 		default:
 			if !m.parseOne(o) {

@@ -270,6 +270,10 @@ void rt_setup_process(struct rt_config *c)
 	set_scheduling(c);
 	join_session_keyring(c);
 	umask(c->has_umask ? c->umask : 0022);
+	/* Enter and verify the cwd before any seccomp filter can forbid the
+	 * check (getcwd), still as root: like runc's first chdir attempt, a
+	 * directory the container user cannot search is fine. */
+	enter_cwd(c->cwd);
 	/* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: now,
 	 * while we still have it.  With it, as late as possible (main.c). */
 	if (c->has_seccomp && !c->no_new_privs)
@@ -286,7 +290,6 @@ void rt_setup_process(struct rt_config *c)
 		set_caps(c);
 	if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		rt_fail("set no_new_privs", errno, NULL);
-	enter_cwd(c->cwd);
 }
 
 void rt_load_seccomp(struct rt_config *c)

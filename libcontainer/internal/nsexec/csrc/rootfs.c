@@ -45,9 +45,13 @@ static void bind_root(struct rt_config *c)
 	struct stat st;
 	int dir, tree;
 
-	if (c->rootfs_prop && mount(NULL, "/", NULL, (unsigned long)c->rootfs_prop, NULL) < 0)
-		rt_fail("rootfs", errno, "set the propagation of / to %#llx",
-			(unsigned long long)c->rootfs_prop);
+	/* An unbindable / could not be cloned into the rootfs bind below: make
+	 * it a slave now and unbindable after pivot_root. */
+	unsigned long prop = (unsigned long)c->rootfs_prop;
+	if (prop & MS_UNBINDABLE)
+		prop = MS_SLAVE | MS_REC;
+	if (prop && mount(NULL, "/", NULL, prop, NULL) < 0)
+		rt_fail("rootfs", errno, "set the propagation of / to %#lx", prop);
 	dir = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		rt_fail("rootfs", errno, "%s", c->rootfs);
@@ -133,8 +137,10 @@ void rt_rootfs_pivot(struct rt_config *c)
 	}
 	if (chdir("/") < 0)
 		rt_fail("pivot_root", errno, "chdir /");
-	/* The shared propagation the parent had to give up for pivot_root. */
-	if ((c->rootfs_prop & MS_SHARED) && mount(NULL, "/", NULL, (unsigned long)c->rootfs_prop, NULL) < 0)
+	/* The shared or unbindable propagation / had to give up for the bind
+	 * and pivot_root. */
+	if ((c->rootfs_prop & (MS_SHARED | MS_UNBINDABLE)) &&
+	    mount(NULL, "/", NULL, (unsigned long)c->rootfs_prop, NULL) < 0)
 		rt_fail("pivot_root", errno, "set the propagation of / to %#llx",
 			(unsigned long long)c->rootfs_prop);
 	rfs_close(rfs_root_fd);
