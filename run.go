@@ -46,7 +46,17 @@ func run(ctx *cli.Context) error {
 		return err
 	}
 	pid := c.State.Pid
+	// The terminal is attached (and sized) before start, so the process
+	// never sees a 0x0 terminal.
+	if relay != nil && c.State.Terminal {
+		if err := relay.attach(); err != nil {
+			_ = c.Delete(true)
+			c.Close()
+			return err
+		}
+	}
 	if err := c.Start(); err != nil {
+		relay.restore()
 		_ = c.Delete(true)
 		c.Close()
 		return err
@@ -54,11 +64,6 @@ func run(ctx *cli.Context) error {
 	c.Close()
 	if detach {
 		return nil
-	}
-	if relay != nil && c.State.Terminal {
-		if err := relay.attach(); err != nil {
-			return err
-		}
 	}
 	code := forwardAndWait(pid, sigs, relay)
 	if !ctx.Bool("keep") {

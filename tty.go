@@ -76,7 +76,12 @@ func (r *ttyRelay) finish() {
 		return
 	}
 	r.out.Wait()
-	if r.saved != nil {
+	r.restore()
+}
+
+// restore puts rt's own terminal back as it was.
+func (r *ttyRelay) restore() {
+	if r != nil && r.saved != nil {
 		_ = unix.IoctlSetTermios(int(os.Stdin.Fd()), unix.TCSETS, r.saved)
 	}
 }
