@@ -62,7 +62,7 @@ GO_FILES = $(shell find . -name '*.go' -not -path './build/*' -not -path './.git
 C_FILES = $(INIT_SRC) $(INIT_HDR)
 # Non-root uid for the unit tests in `make ci` when it runs as root.
 CI_UNIT_UID := $(if $(filter 0,$(shell id -u)),65534,)
-CI_STAGES := lint unit test conformance
+CI_STAGES := lint unit init-test test conformance
 
 help:
 	@echo 'make             build ./rt (rt-init, C, embedded into the Go binary)'
