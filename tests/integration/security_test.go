@@ -748,8 +748,10 @@ func TestSecurityLeakedFds(t *testing.T) {
 				}
 			}
 		}
+		// Start must still work. (Not waited for: once B runs a dumpable
+		// program, the attacker with CAP_SYS_PTRACE may attach to it and
+		// keep it stopped; the cleanup force-deletes it.)
 		wantOK(t, b.Start())
-		b.WaitStatus("stopped")
 	})
 }
 
