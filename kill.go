@@ -25,7 +25,7 @@ var killCommand = cli.Command{
 		if err != nil {
 			return err
 		}
-		c, err := load(ctx)
+		c, err := peek(ctx)
 		if err != nil {
 			return err
 		}

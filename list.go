@@ -53,7 +53,7 @@ func listStates(st *libcontainer.Store) ([]libcontainer.Output, error) {
 	}
 	var out []libcontainer.Output
 	for _, id := range ids {
-		c, err := st.Load(id)
+		c, err := st.Peek(id)
 		if errors.Is(err, libcontainer.ErrNotExist) {
 			continue // being created, or a leftover of a failed create
 		}

@@ -14,7 +14,7 @@ var stateCommand = cli.Command{
 	Usage:     "output the state of a container",
 	ArgsUsage: "<container-id>",
 	Action: func(ctx *cli.Context) error {
-		c, err := load(ctx)
+		c, err := peek(ctx)
 		if err != nil {
 			return err
 		}
@@ -34,6 +34,19 @@ func load(ctx *cli.Context) (*libcontainer.Container, error) {
 		return nil, err
 	}
 	return st.Load(id)
+}
+
+// peek opens the container named by the first argument without its lock.
+func peek(ctx *cli.Context) (*libcontainer.Container, error) {
+	id, err := idArg(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return st.Peek(id)
 }
 
 func printJSON(v any) error {

@@ -35,6 +35,32 @@ func (s *Store) Load(id string) (*Container, error) {
 	return &Container{store: s, h: h, State: st}, nil
 }
 
+// Peek opens the container id without taking its lock, for the verbs that
+// only read its state or signal it (state, list, kill): state.json is
+// replaced atomically, and signals go through a pidfd checked against the
+// init's start time, so neither needs to wait for a create or start of the
+// same id to finish.
+func (s *Store) Peek(id string) (*Container, error) {
+	if err := checkID(id); err != nil {
+		return nil, err
+	}
+	dir := s.path(id)
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		if errors.Is(err, unix.ENOENT) {
+			return nil, ErrNotExist
+		}
+		return nil, fmt.Errorf("open state dir %s: %w", dir, err)
+	}
+	h := &handle{dir: dir, fd: fd}
+	st, err := h.readState()
+	if err != nil {
+		h.close()
+		return nil, err
+	}
+	return &Container{store: s, h: h, State: st}, nil
+}
+
 // Close releases the container's lock.
 func (c *Container) Close() {
 	if c.h != nil {
@@ -53,6 +79,9 @@ func (c *Container) startSock() string { return filepath.Join(c.h.dir, "start.so
 func (c *Container) Status() Status {
 	if !alive(c.State.Pid, c.State.PidStartTime) {
 		return Stopped
+	}
+	if !c.State.Ready {
+		return Creating
 	}
 	if _, err := os.Lstat(c.startSock()); err == nil {
 		return Created
@@ -122,6 +151,13 @@ func (c *Container) signalInit(sig unix.Signal) error {
 func (c *Container) Delete(force bool) error {
 	switch st := c.Status(); st {
 	case Stopped:
+		// Without a pid namespace of its own, the init's exit does not end
+		// the processes it left in the cgroup: end them, as runc does.
+		if c.State.SharedPidNS {
+			if err := c.signalCgroup(unix.SIGKILL); err != nil {
+				return err
+			}
+		}
 	case Created:
 		if err := c.killAndWait(); err != nil {
 			return err
@@ -160,15 +196,13 @@ func (c *Container) killAndWait() error {
 
 // destroy runs the poststop hooks and removes the cgroups and state dir.
 func (c *Container) destroy() error {
-	var errs []error
+	// A cgroup that cannot be removed keeps the state, so that a retry
+	// can still find it.
 	if err := destroyCgroups(c.State.CgroupPaths); err != nil {
-		errs = append(errs, err)
+		return err
 	}
 	if h := c.State.Hooks; h != nil && len(h.Poststop) > 0 {
 		warnHooks("poststop", h.Poststop, c.State.SpecState(Stopped))
 	}
-	if err := c.h.remove(); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	return c.h.remove()
 }

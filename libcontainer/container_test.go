@@ -28,7 +28,7 @@ func sleeperContainer(t *testing.T, id string) (*Container, *exec.Cmd) {
 	t.Helper()
 	cmd, start := startSleeper(t)
 	c := newContainer(t, newTestStore(t), &State{
-		OCIVersion: "1.2.0", ID: id, Pid: cmd.Process.Pid, PidStartTime: start,
+		OCIVersion: "1.2.0", ID: id, Pid: cmd.Process.Pid, PidStartTime: start, Ready: true,
 		Bundle: "/bundles/" + id, Rootfs: "/bundles/" + id + "/rootfs",
 		Created:     time.Date(2025, 1, 2, 3, 4, 5, 600000007, time.UTC),
 		Annotations: map[string]string{"org.example/k": "v"},
@@ -57,6 +57,12 @@ func killAndReap(t *testing.T, cmd *exec.Cmd) {
 
 func TestStatus(t *testing.T) {
 	c, cmd := sleeperContainer(t, "c1")
+	// A create that has not finished (or died before it did) is creating.
+	c.State.Ready = false
+	if got := c.Status(); got != Creating {
+		t.Errorf("live init, create not finished: %s, want creating", got)
+	}
+	c.State.Ready = true
 	if got := c.Status(); got != Running {
 		t.Errorf("live init, no start.sock: %s, want running", got)
 	}

@@ -102,6 +102,9 @@ func (cr *creation) run() error {
 		return err
 	}
 	cr.state.CgroupPaths = cr.cgroups.paths()
+	if err := cr.h.writeState(cr.state); err != nil {
+		return err
+	}
 	if cr.listener, err = listenStart(cr.h); err != nil {
 		return err
 	}
@@ -118,11 +121,7 @@ func (cr *creation) run() error {
 // commit records the state and the pid file once the init is ready.
 func (cr *creation) commit() error {
 	cr.listener.Close()
-	_, start, err := procStat(cr.pid)
-	if err != nil {
-		return fmt.Errorf("read init start time: %w", err)
-	}
-	cr.state.Pid, cr.state.PidStartTime = cr.pid, start
+	cr.state.Ready = true
 	if err := cr.h.writeState(cr.state); err != nil {
 		return err
 	}
@@ -185,6 +184,14 @@ func (cr *creation) launch() (*nsexec.Launch, error) {
 // outside: oom_score_adj.
 func (cr *creation) onChild(pid int) error {
 	cr.pid = pid
+	_, start, err := procStat(pid)
+	if err != nil {
+		return fmt.Errorf("read init start time: %w", err)
+	}
+	cr.state.Pid, cr.state.PidStartTime = pid, start
+	if err := cr.h.writeState(cr.state); err != nil {
+		return err
+	}
 	if adj := cr.bundle.Spec.Process.OOMScoreAdj; adj != nil {
 		f := "/proc/" + strconv.Itoa(pid) + "/oom_score_adj"
 		if err := os.WriteFile(f, []byte(strconv.Itoa(*adj)), 0); err != nil {

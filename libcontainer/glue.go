@@ -72,7 +72,11 @@ func (cr *creation) fillInput(in *plan.Input) error {
 		}
 		if f != nil {
 			in.SeccompFlags, in.SeccompBPF = f.Flags, f.BPF
-			cr.warnings = append(cr.warnings, f.Warnings...)
+			// Debug, as runc: profiles name syscalls newer than libseccomp,
+			// and a warning line would spoil podman's one-object error log.
+			for _, w := range f.Warnings {
+				logrus.Debug(w)
+			}
 		}
 	}
 	return nil

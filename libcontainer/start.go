@@ -17,6 +17,8 @@ func (c *Container) Start() error {
 	case Created:
 	case Stopped:
 		return errors.New("cannot start a container that has stopped")
+	case Creating:
+		return errors.New("cannot start a container that is still being created")
 	default:
 		return errors.New("cannot start an already running container")
 	}
@@ -25,12 +27,14 @@ func (c *Container) Start() error {
 		return err
 	}
 	defer conn.Close()
-	if _, err := conn.Write([]byte{'S'}); err != nil {
-		return fmt.Errorf("start the container's init: %w", err)
-	}
-	// From here on the container counts as running.
+	// From here on the container counts as running: unlinked before the
+	// init is released, so a start that dies half-way never leaves a running
+	// container that `state` calls created (the connection stays usable).
 	if err := os.Remove(c.startSock()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove start socket: %w", err)
+	}
+	if _, err := conn.Write([]byte{'S'}); err != nil {
+		return fmt.Errorf("start the container's init: %w", err)
 	}
 	m, err := protocol.ReadMsg(conn)
 	if errors.Is(err, io.EOF) {

@@ -38,6 +38,11 @@ type State struct {
 	// processes must be killed one by one through the cgroup.
 	SharedPidNS bool         `json:"sharedPidNS,omitempty"`
 	Hooks       *specs.Hooks `json:"hooks,omitempty"`
+	// Ready: the create finished. state.json is written as soon as the
+	// cgroups exist and again with the init's pid, so that a create killed
+	// half-way leaves a record `delete --force` can clean up after; until
+	// Ready, a live container is "creating".
+	Ready bool `json:"ready,omitempty"`
 	// Terminal: process.terminal was set.
 	Terminal bool `json:"terminal,omitempty"`
 }

@@ -15,9 +15,8 @@ func credentials(in *Input, p *Plan) error {
 	pr := in.Spec.Process
 	var bits caps.Bits
 	if pr.Capabilities != nil {
-		var warn []string
-		bits, warn = caps.Sets(pr.Capabilities)
-		p.Warnings = append(p.Warnings, warn...)
+		// Unknown names were already reported by spec.Validate.
+		bits, _ = caps.Sets(pr.Capabilities)
 	}
 	p.add(protocol.New().U64(bits.Bounding).U64(bits.Effective).U64(bits.Permitted).
 		U64(bits.Inheritable).U64(bits.Ambient).Msg(protocol.Caps))

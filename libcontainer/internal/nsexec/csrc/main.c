@@ -89,6 +89,24 @@ static void report_ready(struct rt_config *c)
  * the real one out).  Errors from here on go to that connection
  * (close-on-exec: `rt start` reads EOF once we exec).  Without a start socket
  * (exec), the sync socket keeps that role. */
+/* As pid 1 of its pid namespace the waiting init would be immune to every
+ * signal it has no handler for: `kill ID TERM` of a created container must
+ * end it, as it does with runc.  execve resets these handlers. */
+static void die_on_signal(int sig)
+{
+	_exit(128 + sig);
+}
+
+static void terminate_on_signals(void)
+{
+	static const int sigs[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGPIPE};
+	struct sigaction sa = {.sa_handler = die_on_signal};
+	size_t i;
+
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		(void)sigaction(sigs[i], &sa, NULL);
+}
+
 static int wait_for_start(struct rt_config *c)
 {
 	const struct timeval patience = {.tv_sec = 10, .tv_usec = 0};
@@ -96,6 +114,7 @@ static int wait_for_start(struct rt_config *c)
 
 	if (c->start_fd < 0)
 		return rt_sync_fd;
+	terminate_on_signals();
 	for (;;) {
 		int conn = accept4(c->start_fd, NULL, NULL, SOCK_CLOEXEC);
 		if (conn < 0 && (errno == EINTR || errno == ECONNABORTED))

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
@@ -536,7 +537,7 @@ static void wait_deadline(const struct rt_hook *h, pid_t pid, int idx)
 				(int)h->timeout);
 		}
 		struct pollfd p = {.fd = pfd, .events = POLLIN};
-		int r = poll(&p, 1, (int)ms);
+		int r = poll(&p, 1, ms > INT_MAX ? INT_MAX : (int)ms);
 		if (r > 0)
 			break;
 		if (r < 0 && errno != EINTR)
