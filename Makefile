@@ -74,6 +74,8 @@ help:
 	@echo '                 tests/conformance/expected-pass.txt (root)'
 	@echo 'make conformance-ref  the same suite against runc and crun (CONFORMANCE.md)'
 	@echo 'make bench       ../shared/bench/bench.sh $(BENCH_ARGS): runc, rt, crun (root)'
+	@echo 'make v2vm        behavioural tests of ./rt on pure cgroup v2: a Debian kernel under qemu'
+	@echo '                 (tests/v2vm; V2VM_RESOURCES=1 adds the pids/memory/cpu limit checks)'
 	@echo 'make lint        gofmt, go vet, golangci-lint $(GOLANGCI_LINT_VERSION), clang-format'
 	@echo 'make fmt         gofmt -w and clang-format -i'
 	@echo 'make install     $(DESTDIR)$(PREFIX)/sbin/rt'
@@ -125,6 +127,21 @@ bench: rt
 		echo "bench: skipped: $(SHARED)/bench/bench.sh not found (set SHARED=...)"; exit 0; fi; \
 	command -v busybox >/dev/null || { echo "bench: needs busybox (static) on PATH: apt-get install busybox-static"; exit 1; }; \
 	set -x; bash $(SHARED)/bench/bench.sh $(BENCH_ARGS) runc=$$(command -v runc) rt=$(CURDIR)/rt crun=$$(command -v crun)
+
+# --- pure cgroup v2 (tests/v2vm/v2vm.sh): boots the Debian kernel (apt-get
+# download linux-image-amd64 into $(V2VM_DIR)/kernel, once) under qemu with
+# cgroup_no_v1=all, runs tests/v2vm/cgroupv2-test.sh against ./rt there, and
+# passes if the serial console says "V2VM-RESULT: PASS" (log:
+# $(V2VM_DIR)/serial.log).  15-50 s under TCG.  V2VM_ACCEL=kvm where /dev/kvm is.
+.PHONY: v2vm
+V2VM_DIR ?= $(BUILD)/v2vm
+V2VM_RESOURCES ?= 0
+V2VM_TIMEOUT ?= 300
+v2vm: rt
+	V2VM_ENV="V2VM_RESOURCES=$(V2VM_RESOURCES) $(V2VM_ENV)" V2VM_TIMEOUT=$(V2VM_TIMEOUT) \
+		bash tests/v2vm/v2vm.sh ./rt $(V2VM_DIR) tests/v2vm/cgroupv2-test.sh
+# In CI too: 15-50 s under TCG (+ ~10 s for the kernel download on a fresh clone).
+CI_STAGES += v2vm
 
 # --- lint
 $(GOLANGCI_LINT):

@@ -40,7 +40,8 @@ func main() {
 	}
 	app.Commands = []cli.Command{
 		createCommand, startCommand, runCommand, stateCommand, killCommand,
-		deleteCommand, listCommand, specCommand,
+		deleteCommand, listCommand, specCommand, pauseCommand, resumeCommand,
+		psCommand, eventsCommand, updateCommand,
 	}
 	app.Before = setupLogging
 	cli.ErrWriter = os.Stderr

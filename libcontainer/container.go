@@ -74,14 +74,18 @@ func (c *Container) ID() string { return c.State.ID }
 
 func (c *Container) startSock() string { return filepath.Join(c.h.dir, "start.sock") }
 
-// Status derives the current status: stopped once the init is gone, created
-// while the start socket exists, running otherwise.
+// Status derives the current status: stopped once the init is gone, paused
+// while the freezer holds it, created while the start socket exists,
+// running otherwise.
 func (c *Container) Status() Status {
 	if !alive(c.State.Pid, c.State.PidStartTime) {
 		return Stopped
 	}
 	if !c.State.Ready {
 		return Creating
+	}
+	if c.frozen() {
+		return Paused
 	}
 	if _, err := os.Lstat(c.startSock()); err == nil {
 		return Created
@@ -125,10 +129,17 @@ func (c *Container) Signal(sig unix.Signal, all bool) error {
 		return ErrNotRunning
 	}
 	// The init is in the cgroup too: with --all it gets the signal once.
+	var err error
 	if all || (c.State.SharedPidNS && sig == unix.SIGKILL) {
-		return c.signalCgroup(sig)
+		err = c.signalCgroup(sig)
+	} else {
+		err = c.signalInit(sig)
 	}
-	return c.signalInit(sig)
+	// A frozen process keeps a SIGKILL pending: thaw so that it dies.
+	if err == nil && sig == unix.SIGKILL {
+		err = c.thawIfFrozen()
+	}
+	return err
 }
 
 func (c *Container) signalInit(sig unix.Signal) error {
@@ -155,6 +166,11 @@ func (c *Container) Delete(force bool) error {
 		// the processes it left in the cgroup: end them, as runc does.
 		if c.State.SharedPidNS {
 			if err := c.signalCgroup(unix.SIGKILL); err != nil {
+				return err
+			}
+			// Left-behind processes may be frozen (paused, then the
+			// init died): thaw so that the SIGKILL takes effect.
+			if err := c.thawIfFrozen(); err != nil {
 				return err
 			}
 		}
@@ -190,6 +206,9 @@ func (c *Container) killAndWait() error {
 		if err := c.signalCgroup(unix.SIGKILL); err != nil {
 			return err
 		}
+	}
+	if err := c.thawIfFrozen(); err != nil {
+		return err
 	}
 	return waitExit(fd, 10000)
 }

@@ -102,6 +102,9 @@ func (cr *creation) run() error {
 		return err
 	}
 	cr.state.CgroupPaths = cr.cgroups.paths()
+	if s.Linux != nil {
+		cr.state.Resources = s.Linux.Resources
+	}
 	if err := cr.h.writeState(cr.state); err != nil {
 		return err
 	}

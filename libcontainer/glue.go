@@ -26,6 +26,10 @@ func newCgroups(s *specs.Spec, id string) (cgroupSet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create cgroup: %w", err)
 	}
+	if err := p.Set(cgroups.Resources(s.Linux)); err != nil {
+		_ = p.Destroy()
+		return nil, err
+	}
 	return cgroupSet(p), nil
 }
 

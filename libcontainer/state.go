@@ -45,6 +45,8 @@ type State struct {
 	Ready bool `json:"ready,omitempty"`
 	// Terminal: process.terminal was set.
 	Terminal bool `json:"terminal,omitempty"`
+	// Resources: linux.resources as created, then as `update` changed it.
+	Resources *specs.LinuxResources `json:"resources,omitempty"`
 }
 
 // SpecState renders the runtime-spec state (what `rt state` prints and what
