@@ -75,7 +75,7 @@ help:
 	@echo 'make conformance-ref  the same suite against runc and crun (CONFORMANCE.md)'
 	@echo 'make bench       ../shared/bench/bench.sh $(BENCH_ARGS): runc, rt, crun (root)'
 	@echo 'make v2vm        behavioural tests of ./rt on pure cgroup v2: a Debian kernel under qemu'
-	@echo '                 (tests/v2vm; V2VM_RESOURCES=1 adds the pids/memory/cpu limit checks)'
+	@echo '                 (tests/v2vm; V2VM_RESOURCES=0 skips the pids/memory/cpu limit checks)'
 	@echo 'make lint        gofmt, go vet, golangci-lint $(GOLANGCI_LINT_VERSION), clang-format'
 	@echo 'make fmt         gofmt -w and clang-format -i'
 	@echo 'make install     $(DESTDIR)$(PREFIX)/sbin/rt'
@@ -135,7 +135,7 @@ bench: rt
 # $(V2VM_DIR)/serial.log).  15-50 s under TCG.  V2VM_ACCEL=kvm where /dev/kvm is.
 .PHONY: v2vm
 V2VM_DIR ?= $(BUILD)/v2vm
-V2VM_RESOURCES ?= 0
+V2VM_RESOURCES ?= 1
 V2VM_TIMEOUT ?= 300
 v2vm: rt
 	V2VM_ENV="V2VM_RESOURCES=$(V2VM_RESOURCES) $(V2VM_ENV)" V2VM_TIMEOUT=$(V2VM_TIMEOUT) \
