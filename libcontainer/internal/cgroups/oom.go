@@ -63,7 +63,7 @@ func notifyOOMV1(dir string) (<-chan struct{}, error) {
 		buf := make([]byte, 8)
 		for {
 			n, err := unix.Read(efd, buf)
-			if err == unix.EINTR {
+			if errors.Is(err, unix.EINTR) {
 				continue
 			}
 			if err != nil || n != 8 || binary.NativeEndian.Uint64(buf) == 0 {
@@ -105,7 +105,7 @@ func notifyOOMV2(dir string) (<-chan struct{}, error) {
 		buf := make([]byte, 4096)
 		for {
 			n, err := unix.Read(fd, buf)
-			if err == unix.EINTR {
+			if errors.Is(err, unix.EINTR) {
 				continue
 			}
 			if err != nil || n <= 0 {

@@ -165,7 +165,7 @@ func maxOr(v int64) string {
 
 func (s *setter) memory(r *specs.LinuxResources) error {
 	m := r.Memory
-	if m == nil || (m.Limit == nil && m.Reservation == nil && m.Swap == nil && m.Kernel == nil &&
+	if m == nil || (m.Limit == nil && m.Reservation == nil && m.Swap == nil && m.Kernel == nil && //nolint:staticcheck // deprecated, but configs still carry it: applied or refused knowingly
 		m.KernelTCP == nil && m.Swappiness == nil && m.DisableOOMKiller == nil && m.UseHierarchy == nil) {
 		return nil
 	}

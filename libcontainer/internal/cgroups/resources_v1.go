@@ -28,10 +28,10 @@ func memoryV1(dir string, m *specs.LinuxMemory) error {
 			return err
 		}
 	}
-	if m.Kernel != nil {
+	if m.Kernel != nil { //nolint:staticcheck // deprecated, but configs still carry it: applied or refused knowingly
 		// Deprecated, and refused by kernels >= 6.x (the file is gone or
 		// writes fail with EOPNOTSUPP): ignored with a warning, as runc.
-		err := writeCgroupFile(dir+"/memory.kmem.limit_in_bytes", []byte(itoa(*m.Kernel)))
+		err := writeCgroupFile(dir+"/memory.kmem.limit_in_bytes", []byte(itoa(*m.Kernel))) //nolint:staticcheck // deprecated, but configs still carry it: applied or refused knowingly
 		if err != nil {
 			Warn(fmt.Sprintf("linux.resources.memory.kernel ignored: %v", err))
 		}

@@ -88,7 +88,7 @@ func memoryV2(dir string, m *specs.LinuxMemory) error {
 		}
 	}
 	// No v2 equivalent: ignored as runc ignores them.
-	if m.Kernel != nil || m.KernelTCP != nil {
+	if m.Kernel != nil || m.KernelTCP != nil { //nolint:staticcheck // deprecated, but configs still carry it: applied or refused knowingly
 		Warn("linux.resources.memory.kernel/kernelTCP ignored: no kernel memory limit in cgroup v2")
 	}
 	if m.Swappiness != nil {
