@@ -1,17 +1,14 @@
 package main
 
-import "github.com/urfave/cli"
+import (
+	"github.com/urfave/cli"
+
+	"github.com/rt-runtime/rt/libcontainer"
+)
 
 var resumeCommand = cli.Command{
 	Name:      "resume",
 	Usage:     "resume every process of a paused container",
 	ArgsUsage: "<container-id>",
-	Action: func(ctx *cli.Context) error {
-		c, err := load(ctx)
-		if err != nil {
-			return err
-		}
-		defer c.Close()
-		return c.Resume()
-	},
+	Action:    onLocked((*libcontainer.Container).Resume),
 }

@@ -2,18 +2,13 @@ package main
 
 import (
 	"github.com/urfave/cli"
+
+	"github.com/rt-runtime/rt/libcontainer"
 )
 
 var startCommand = cli.Command{
 	Name:      "start",
 	Usage:     "start the user process of a created container",
 	ArgsUsage: "<container-id>",
-	Action: func(ctx *cli.Context) error {
-		c, err := load(ctx)
-		if err != nil {
-			return err
-		}
-		defer c.Close()
-		return c.Start()
-	},
+	Action:    onLocked((*libcontainer.Container).Start),
 }
