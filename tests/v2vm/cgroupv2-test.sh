@@ -18,7 +18,8 @@
 # V2VM_RESOURCES=1 (V2VM_ENV="V2VM_RESOURCES=1", or `make v2vm
 # V2VM_RESOURCES=1`; or v2vm.resources=1 on the kernel command line) adds the
 # linux.resources checks: pids.max refuses forks, memory.max OOM-kills,
-# cpu.max throttles.  V2VM_RESOURCES_FAKE=1 (with V2VM_RESOURCES=1) checks
+# cpu.max throttles, the device program denies opening devices outside
+# the allow list (EPERM) and a config's deny rule.  V2VM_RESOURCES_FAKE=1 (with V2VM_RESOURCES=1) checks
 # those checks: the test itself writes each limit into the container's cgroup
 # between create and start.
 # ok and notok return 0, so "test && ok || notok" is if-then-else here.
@@ -292,6 +293,41 @@ if [ "$RES" = 1 ]; then
 	[ "${u:-9999999}" -le 1200000 ] && ok "cpu: busy loop of 3 s used ${u}us of CPU (quota 20%)" ||
 		notok "cpu: busy loop of 3 s used '${u}'us of CPU, quota 20% allows ~600000"
 	res_end cpu
+
+	# devices: an eBPF device program on the container's cgroup.  The
+	# containers get CAP_MKNOD; c 240:0 is a local major without a driver:
+	# opening it gives ENXIO if the device program allows it, EPERM if not.
+	note "resources: devices"
+	cat >"$OUT/dev.sh" <<'EOS'
+exec >/out/$ID.txt 2>&1
+try() { if (: <"$1") 2>/dev/null; then echo "$2=ok"; else echo "$2=$( (: <"$1") 2>&1 | sed 's/.*: //')"; fi; }
+try /dev/null null
+try /dev/zero zero
+if mknod /dev/bogus c 240 0 2>/out/$ID.mknod; then echo mknod=ok; else echo "mknod=$(sed "s/.*: //" /out/$ID.mknod)"; fi
+try /dev/bogus bogus
+mknod /dev/bogus1 c 240 1 && try /dev/bogus1 bogus1
+echo end=1
+EOS
+	for d in devdef devdeny; do
+		case $d in
+		devdef) devs='{"allow": false, "access": "rwm"}' ;;
+		devdeny) devs='{"allow": true, "access": "rwm"}, {"allow": false, "type": "c", "major": 240, "minor": 0, "access": "rw"}' ;;
+		esac
+		mkbundle $d dev.sh "\"devices\": [$devs]"
+		sed -i 's/"CAP_KILL",/"CAP_KILL", "CAP_MKNOD",/g' "$W/$d/config.json"
+		$RT run -b "$W/$d" $d </dev/null; check "$d: run exit status" 0 $?
+		[ "$(kv "$OUT/$d.txt" end)" = 1 ] || { notok "$d: no output"; cat "$OUT/$d.txt"; }
+	done
+	f=$OUT/devdef.txt
+	check "devices (deny-all + defaults): open /dev/null" ok "$(kv $f null)"
+	check "devices (deny-all + defaults): open /dev/zero" ok "$(kv $f zero)"
+	check "devices (deny-all + defaults): mknod c 240:0 (c *:* m allowed)" ok "$(kv $f mknod)"
+	check "devices (deny-all + defaults): open c 240:0" "Operation not permitted" "$(kv $f bogus)"
+	f=$OUT/devdeny.txt
+	check "devices (allow-all, deny c 240:0 rw): open /dev/null" ok "$(kv $f null)"
+	check "devices (allow-all, deny c 240:0 rw): open /dev/zero" ok "$(kv $f zero)"
+	check "devices (allow-all, deny c 240:0 rw): open c 240:0" "Operation not permitted" "$(kv $f bogus)"
+	check "devices (allow-all, deny c 240:0 rw): open c 240:1 (allowed, no driver)" "No such device or address" "$(kv $f bogus1)"
 else
 	note "resources checks off (V2VM_RESOURCES=1 turns them on)"
 fi

@@ -1,6 +1,7 @@
 package cgroups
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -220,6 +221,12 @@ func TestSetV2(t *testing.T) {
 		"cpuset.cpus", "cpuset.mems", "pids.max", "io.weight", "io.max", "hugetlb.1GB.max", "rdma.max", "memory.oom.group")
 	log := recordWrites(t, root)
 	warns := quiet(t)
+	var progs []string
+	stubLoadDevices(t, func(dir string, insns []byte) error {
+		rel, _ := filepath.Rel(root, dir)
+		progs = append(progs, fmt.Sprintf("%s: %d insns", rel, len(insns)/insnSize))
+		return nil
+	})
 	r := &specs.LinuxResources{
 		Devices: []specs.LinuxDeviceCgroup{{Allow: false, Access: "rwm"}, {Allow: true, Type: "c", Major: i64(1), Minor: i64(3), Access: "rwm"}},
 		Memory:  &specs.LinuxMemory{Limit: i64(100 << 20), Swap: i64(300 << 20), Reservation: i64(10 << 20), Swappiness: u64(0)},
@@ -261,8 +268,13 @@ func TestSetV2(t *testing.T) {
 	if !reflect.DeepEqual(*log, want) {
 		t.Errorf("writes:\n%s\nwant:\n%s", strings.Join(*log, "\n"), strings.Join(want, "\n"))
 	}
-	if len(*warns) != 2 { // swappiness, devices not enforced
+	if len(*warns) != 1 { // swappiness
 		t.Errorf("warnings %q", *warns)
+	}
+	// Per access bit: 3 (test the bit) + 4 (c 1:3) + 1 (deny-all); then
+	// 6 (load the context) + 2 (allow) + 2 (deny).
+	if want := []string{"rt/c: 34 insns"}; !reflect.DeepEqual(progs, want) {
+		t.Errorf("device programs %q, want %q", progs, want)
 	}
 }
 
@@ -280,7 +292,8 @@ func TestSetV2Errors(t *testing.T) {
 		{specs.LinuxResources{BlockIO: &specs.LinuxBlockIO{WeightDevice: []specs.LinuxWeightDevice{{Weight: u16(10)}}}}, "linux.resources.blockIO.weightDevice[0].weight: not supported by this kernel (no io.bfq.weight"},
 		{specs.LinuxResources{Network: &specs.LinuxNetwork{ClassID: u32(1)}}, "linux.resources.network.classID: no net_cls"},
 		{specs.LinuxResources{Pids: &specs.LinuxPids{Limit: i64(1)}}, "linux.resources.pids.limit: not supported by this kernel (no pids.max)"},
-		{specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: false, Type: "c", Major: i64(1), Minor: i64(3), Access: "rwm"}}}, "linux.resources.devices[0]: cgroup v2 device rules"},
+		{specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: false, Access: "rwm"}, {Allow: true, Type: "x", Access: "rwm"}}}, `linux.resources.devices[1]: invalid device type "x"`},
+		{specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: true, Type: "c", Major: i64(1 << 40), Access: "rwm"}}}, "linux.resources.devices[0]: invalid major"},
 		{specs.LinuxResources{Unified: map[string]string{"foo.bar": "1"}}, `linux.resources.unified["foo.bar"]: no foo cgroup controller`},
 	} {
 		err := p.Set(&c.r)

@@ -288,10 +288,4 @@ func deviceRule(r specs.LinuxDeviceCgroup) (string, error) {
 	return typ + " " + num(r.Major) + ":" + num(r.Minor) + " " + access, nil
 }
 
-// isDenyAll reports whether r denies every device.
-func isDenyAll(r specs.LinuxDeviceCgroup) bool {
-	line, err := deviceRule(r)
-	return err == nil && !r.Allow && line == "a"
-}
-
 var _ = os.ErrNotExist

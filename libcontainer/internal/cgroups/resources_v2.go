@@ -3,7 +3,6 @@ package cgroups
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -197,23 +196,25 @@ func blockIOV2(dir string, b *specs.LinuxBlockIO) error {
 	return nil
 }
 
-// devicesV2 would load an eBPF device program into dir. Not implemented
-// yet (TODO). A list whose only deny is a leading deny-all (the default
-// list of Resources: deny everything, allow the default devices and the
-// config's linux.devices) is accepted with a warning, so that ordinary
-// configs run; a list with any other deny rule is refused rather than run
-// without the restriction it asked for.
+// devicesV2 enforces the device rules with an eBPF program attached to dir
+// (devices_v2.go). In a user namespace, where bpf(2) is refused, the rules
+// are not enforced, with a warning (as runc: such a container cannot create
+// device nodes, and sees only the devices bound into it).
 func devicesV2(dir string, rules []specs.LinuxDeviceCgroup) error {
-	for i, r := range rules {
-		if _, err := deviceRule(r); err != nil {
-			return resErr(fmt.Sprintf("devices[%d]", i), "%v", err)
-		}
-		if !r.Allow && !(i == 0 && isDenyAll(r)) {
-			return resErr(fmt.Sprintf("devices[%d]", i), "cgroup v2 device rules (an eBPF program on %s) are not implemented yet (TODO); only the default list is accepted", strings.TrimSuffix(dir, "/"))
-		}
+	drs, err := devRules(rules)
+	if err != nil {
+		return err
 	}
-	if isDenyAll(rules[0]) {
-		Warn("linux.resources.devices: cgroup v2 device program not implemented yet; the device list is not enforced")
+	prog, err := devicesProgram(drs)
+	if err != nil {
+		return err
+	}
+	if err := loadDevices(dir, encodeInsns(prog)); err != nil {
+		if inUserNS() {
+			Warn("linux.resources.devices not enforced: no eBPF device program in a user namespace: " + err.Error())
+			return nil
+		}
+		return resErr("devices", "cgroup v2 device program: %v", err)
 	}
 	return nil
 }
