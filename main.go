@@ -35,7 +35,7 @@ func main() {
 		cli.StringFlag{Name: "log", Usage: "append the log to this file (default: stderr)"},
 		cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format: text or json"},
 		cli.BoolFlag{Name: "debug", Usage: "enable debug logging"},
-		cli.BoolFlag{Name: "systemd-cgroup", Usage: "use systemd to manage cgroups (not supported yet)"},
+		cli.BoolFlag{Name: "systemd-cgroup", Usage: "enable systemd cgroup support, expects cgroupsPath to be of form \"slice:prefix:name\" for e.g. \"system.slice:rt:434234\""},
 		cli.StringFlag{Name: "rootless", Value: "auto", Usage: "rootless mode: true, false or auto (not supported yet)"},
 	}
 	app.Commands = []cli.Command{
@@ -72,13 +72,10 @@ func fatal(err error) {
 
 // store returns the state root from the global --root flag.
 func store(ctx *cli.Context) (*libcontainer.Store, error) {
-	if ctx.GlobalBool("systemd-cgroup") {
-		return nil, errors.New("--systemd-cgroup: the systemd cgroup driver is not supported yet")
-	}
 	if r := ctx.GlobalString("rootless"); r == "true" {
 		return nil, errors.New("--rootless: rootless mode is not supported yet")
 	}
-	return &libcontainer.Store{Root: ctx.GlobalString("root")}, nil
+	return &libcontainer.Store{Root: ctx.GlobalString("root"), Systemd: ctx.GlobalBool("systemd-cgroup")}, nil
 }
 
 // idArg returns the single container id argument.

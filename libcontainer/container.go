@@ -217,7 +217,7 @@ func (c *Container) killAndWait() error {
 func (c *Container) destroy() error {
 	// A cgroup that cannot be removed keeps the state, so that a retry
 	// can still find it.
-	if err := destroyCgroups(c.State.CgroupPaths); err != nil {
+	if err := c.destroyCgroups(); err != nil {
 		return err
 	}
 	if h := c.State.Hooks; h != nil && len(h.Poststop) > 0 {

@@ -11,6 +11,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"github.com/rt-runtime/rt/libcontainer/internal/cgroups/systemd"
 	"github.com/rt-runtime/rt/libcontainer/internal/nsexec"
 	"github.com/rt-runtime/rt/libcontainer/internal/plan"
 	"github.com/rt-runtime/rt/spec"
@@ -31,6 +32,8 @@ type CreateOpts struct {
 	// and no console socket was given (`run` in the foreground).
 	RelaySocket *os.File
 	Stdio       [3]*os.File
+	// Systemd: use the systemd cgroup driver (also when Store.Systemd).
+	Systemd bool
 }
 
 // creation carries what one create builds up, so that a failure at any
@@ -42,6 +45,7 @@ type creation struct {
 	h        *handle
 	state    *State
 	cgroups  cgroupSet
+	sd       *systemd.Manager // the scope, with the systemd driver
 	listener *os.File
 	pid      int
 	warnings []string
@@ -98,7 +102,11 @@ func (cr *creation) run() error {
 		Created: time.Now().UTC(), Annotations: s.Annotations, Hooks: s.Hooks,
 		SharedPidNS: !plan.NewNamespace(s, specs.PIDNamespace), Terminal: s.Process.Terminal,
 	}
-	if cr.cgroups, err = newCgroups(s, cr.opts.ID); err != nil {
+	if cr.opts.Systemd || cr.store.Systemd {
+		if err := cr.newSystemdCgroups(); err != nil {
+			return err
+		}
+	} else if cr.cgroups, err = newCgroups(s, cr.opts.ID); err != nil {
 		return err
 	}
 	cr.state.CgroupPaths = cr.cgroups.paths()
@@ -144,7 +152,9 @@ func (cr *creation) undo() {
 		_ = unix.Kill(cr.pid, unix.SIGKILL)
 		_, _ = unix.Wait4(cr.pid, nil, 0, nil)
 	}
-	if cr.cgroups != nil {
+	if cr.sd != nil {
+		_ = cr.sd.Destroy()
+	} else if cr.cgroups != nil {
 		_ = cr.cgroups.destroy()
 	}
 	if cr.h != nil {
@@ -178,6 +188,9 @@ func (cr *creation) launch() (*nsexec.Launch, error) {
 	l.Bootstrap = p.Msgs
 	cr.idMaps(l)
 	l.OnInit = cr.cgroups.join
+	if cr.sd != nil {
+		l.OnInit = cr.startScope
+	}
 	l.OnChild = cr.onChild
 	l.OnHooks = cr.runCreateHooks
 	return l, nil

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/rt-runtime/rt/libcontainer/internal/cgroups"
+	"github.com/rt-runtime/rt/libcontainer/internal/cgroups/systemd"
 	"github.com/rt-runtime/rt/libcontainer/internal/hooks"
 	"github.com/rt-runtime/rt/libcontainer/internal/plan"
 	"github.com/rt-runtime/rt/libcontainer/internal/seccomp"
@@ -36,6 +37,54 @@ func newCgroups(s *specs.Spec, id string) (cgroupSet, error) {
 func (c cgroupSet) paths() map[string]string { return map[string]string(c) }
 func (c cgroupSet) join(pid int) error       { return cgroups.Paths(c).Join(pid) }
 func (c cgroupSet) destroy() error           { return cgroups.Paths(c).Destroy() }
+
+// systemdDriver is State.CgroupDriver for a container in a systemd scope.
+const systemdDriver = "systemd"
+
+// newSystemdCgroups prepares the container's systemd scope. The scope is
+// started with the init's stage-A pid (startScope), so its directories are
+// only located here.
+func (cr *creation) newSystemdCgroups() error {
+	s := cr.bundle.Spec
+	var path string
+	var r *specs.LinuxResources
+	if s.Linux != nil {
+		path, r = s.Linux.CgroupsPath, s.Linux.Resources
+	}
+	m, err := systemd.New(path, cr.opts.ID, s.Annotations, r)
+	if err != nil {
+		return fmt.Errorf("create cgroup: %w", err)
+	}
+	cr.sd, cr.cgroups = m, cgroupSet(m.Paths)
+	cr.state.CgroupDriver, cr.state.SystemdUnit = systemdDriver, m.Unit.Name
+	return nil
+}
+
+// startScope is OnInit with the systemd driver: start the scope with pid in
+// it, then apply the resources to its directories.
+func (cr *creation) startScope(pid int) error {
+	if err := cr.sd.Start(pid); err != nil {
+		return err
+	}
+	return cgroups.Paths(cr.sd.Paths).Set(cgroups.Resources(cr.bundle.Spec.Linux))
+}
+
+// destroyCgroups removes the container's cgroups with the driver that made
+// them.
+func (c *Container) destroyCgroups() error {
+	if c.State.CgroupDriver == systemdDriver {
+		return systemd.Destroy(c.State.SystemdUnit, cgroups.Paths(c.State.CgroupPaths))
+	}
+	return destroyCgroups(c.State.CgroupPaths)
+}
+
+// updateUnit mirrors an update in the scope's unit properties.
+func (c *Container) updateUnit(r *specs.LinuxResources) error {
+	if c.State.CgroupDriver != systemdDriver {
+		return nil
+	}
+	return systemd.SetResources(c.State.SystemdUnit, r)
+}
 
 func destroyCgroups(p map[string]string) error {
 	if len(p) == 0 {

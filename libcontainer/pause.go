@@ -114,6 +114,9 @@ func (c *Container) Update(r *specs.LinuxResources) error {
 	if err := s.Set(r); err != nil {
 		return fmt.Errorf("update: %w", err)
 	}
+	if err := c.updateUnit(r); err != nil {
+		return fmt.Errorf("update: %w", err)
+	}
 	c.State.Resources = r
 	return c.h.writeState(c.State)
 }

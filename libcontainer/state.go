@@ -47,6 +47,10 @@ type State struct {
 	Terminal bool `json:"terminal,omitempty"`
 	// Resources: linux.resources as created, then as `update` changed it.
 	Resources *specs.LinuxResources `json:"resources,omitempty"`
+	// CgroupDriver is "systemd" when the cgroups are a systemd scope
+	// (--systemd-cgroup), "" for cgroupfs; SystemdUnit names the scope.
+	CgroupDriver string `json:"cgroupDriver,omitempty"`
+	SystemdUnit  string `json:"systemdUnit,omitempty"`
 }
 
 // SpecState renders the runtime-spec state (what `rt state` prints and what

@@ -26,6 +26,9 @@ const stateFile = "state.json"
 // Store is a state root (`--root`): one directory per container.
 type Store struct {
 	Root string
+	// Systemd: the global --systemd-cgroup; containers created through
+	// this store get a systemd scope as their cgroup.
+	Systemd bool
 }
 
 // handle is a container directory held under an exclusive flock: every

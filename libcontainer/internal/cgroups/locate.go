@@ -1,0 +1,34 @@
+package cgroups
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Locate returns the directories Create would use for cgroupsPath in every
+// mounted hierarchy, without creating anything. The systemd driver uses it
+// for the directories systemd makes for a scope.
+func Locate(cgroupsPath, id string) (Paths, error) {
+	hs, err := Mounts()
+	if err != nil {
+		return nil, fmt.Errorf("cgroups: %w", err)
+	}
+	if len(hs) == 0 {
+		return nil, errors.New("cgroups: no cgroup hierarchy is mounted")
+	}
+	inner, relative, err := innerPath(cgroupsPath, id)
+	if err != nil {
+		return nil, err
+	}
+	paths := Paths{}
+	for _, h := range hs {
+		dir, err := h.dir(inner, relative)
+		if err != nil {
+			return nil, fmt.Errorf("cgroups: locate %s: %w", inner, err)
+		}
+		for _, k := range h.keys() {
+			paths[k] = dir
+		}
+	}
+	return paths, nil
+}

@@ -1,0 +1,122 @@
+#!/bin/sh
+# systemd-test.sh - rt's systemd cgroup driver (`rt --systemd-cgroup`)
+# against a real systemd.  The TEST_SCRIPT of tests/v2vm/v2vm.sh with
+# V2VM_INIT=systemd (`make v2vm-systemd`): it runs as the oneshot unit
+# v2vm-test.service in a Debian guest with systemd as PID 1 on pure cgroup v2,
+# with $RUNTIME = rt and $BUSYBOX = static busybox (the container rootfs).
+#
+# Checks: `rt --systemd-cgroup run -d` with cgroupsPath
+# "system.slice:rt-test:c1" makes the transient scope rt-test-c1.scope
+# (active, `systemctl status` succeeds), the init pid is in the scope's
+# cgroup, the pids limit is in pids.max and in the unit's TasksMax and
+# refuses forks, an org.systemd.property.* annotation reaches the unit,
+# pause/resume freeze the scope, and after `delete --force` the scope and its
+# cgroup are gone; then a foreground `run` with no cgroupsPath (scope
+# rt-<id>.scope in system.slice) exits 0 and leaves nothing.  One line per
+# check ("ok - ..." / "not ok - ..."), then "V2VM-RESULT: PASS" only if all
+# passed.
+# shellcheck disable=SC2015
+: "${RUNTIME:?}" "${BUSYBOX:?}"
+NFAIL=0 NOK=0
+ok() { echo "ok - $*"; NOK=$((NOK + 1)); }
+notok() { echo "not ok - $*"; NFAIL=$((NFAIL + 1)); }
+check() { # name expected got
+	if [ "$2" = "$3" ]; then ok "$1 ($3)"; else notok "$1: expected '$2', got '$3'"; fi
+}
+STATE=/run/sd-state
+RT="$RUNTIME --root $STATE --systemd-cgroup"
+W=/run/sdtest
+OUT=$W/out
+UNIT=rt-test-c1.scope
+CG=/sys/fs/cgroup/system.slice/$UNIT
+
+status() { $RT state "$1" 2>/dev/null | sed -n 's/.*"status": *"\([a-z]*\)".*/\1/p'; }
+ipid() { $RT state "$1" 2>/dev/null | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p'; }
+wait_file() { i=0; while [ ! -s "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done; [ -s "$1" ]; }
+
+# mkbundle ID CGROUPSPATH ARGS-JSON: busybox bundle $W/ID.
+mkbundle() {
+	mkdir -p "$W/$1"
+	ln -sfn ../rootfs "$W/$1/rootfs"
+	cat >"$W/$1/config.json" <<EOF
+{
+  "ociVersion": "1.0.2",
+  "process": {"terminal": false, "user": {"uid": 0, "gid": 0}, "cwd": "/", "args": $3,
+    "env": ["PATH=/bin"], "noNewPrivileges": true},
+  "root": {"path": "rootfs", "readonly": true},
+  "hostname": "ctr",
+  "annotations": {"org.systemd.property.TimeoutStopUSec": "uint64 123456789",
+                  "org.systemd.property.CollectMode": "'inactive-or-failed'"},
+  "mounts": [
+    {"destination": "/proc", "type": "proc", "source": "proc"},
+    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"]},
+    {"destination": "/out", "type": "bind", "source": "$OUT", "options": ["rbind", "rw"]}
+  ],
+  "linux": {
+    "cgroupsPath": "$2",
+    "resources": {"pids": {"limit": 10}},
+    "namespaces": [{"type": "pid"}, {"type": "mount"}, {"type": "ipc"}, {"type": "uts"}]
+  }
+}
+EOF
+}
+
+rm -rf "$W" "$STATE"
+mkdir -p "$W/rootfs/bin" "$W/rootfs/proc" "$W/rootfs/dev" "$W/rootfs/out" "$OUT"
+cp "$BUSYBOX" "$W/rootfs/bin/busybox"
+for a in $("$BUSYBOX" --list); do [ "$a" = busybox ] || ln -s busybox "$W/rootfs/bin/$a"; done
+echo "# $($RUNTIME --version | head -n1); $(systemctl --version | head -n1); kernel $(uname -r)"
+check "host /sys/fs/cgroup is cgroup2" 63677270 "$(stat -f -c %t /sys/fs/cgroup)"
+
+# --- c1: a long-running container in rt-test-c1.scope
+cat >"$OUT/c1.sh" <<'EOF'
+sh -c 'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do sleep 100 & done' 2>/out/c1.err
+echo done >/out/c1.done
+exec sleep 1000
+EOF
+mkbundle c1 "system.slice:rt-test:c1" '["sh", "/out/c1.sh"]'
+$RT run -d -b "$W/c1" c1 </dev/null >/dev/null 2>"$W/c1.err" && ok "run -d c1" || notok "run -d c1: $(cat "$W/c1.err")"
+check "c1 running" running "$(status c1)"
+systemctl status --no-pager "$UNIT" >/dev/null 2>&1 && ok "systemctl status $UNIT" || notok "systemctl status $UNIT failed"
+check "$UNIT active" active "$(systemctl is-active "$UNIT" 2>&1)"
+check "$UNIT in system.slice" system.slice "$(systemctl show -p Slice --value "$UNIT")"
+check "$UNIT delegated" yes "$(systemctl show -p Delegate --value "$UNIT")"
+check "annotation TimeoutStopUSec" "2min 3.456789s" "$(systemctl show -p TimeoutStopUSec --value "$UNIT")"
+check "annotation CollectMode" inactive-or-failed "$(systemctl show -p CollectMode --value "$UNIT")"
+P=$(ipid c1)
+check "init pid's cgroup" "0::/system.slice/$UNIT" "$(cat /proc/"$P"/cgroup 2>&1)"
+grep -qx "$P" "$CG/cgroup.procs" 2>/dev/null && ok "init pid $P in $CG/cgroup.procs" || notok "init pid $P not in $CG/cgroup.procs"
+check "pids.max" 10 "$(cat "$CG/pids.max" 2>&1)"
+check "unit TasksMax" 10 "$(systemctl show -p TasksMax --value "$UNIT")"
+wait_file "$OUT/c1.done"
+n=$(wc -l <"$CG/cgroup.procs")
+[ "$n" -ge 2 ] && [ "$n" -le 10 ] && ok "$n processes in the scope (pids limit 10, 16 tried)" || notok "pids limit: $n processes in the scope"
+grep -q 'fork' "$OUT/c1.err" 2>/dev/null && ok "a fork over the limit failed: $(head -n1 "$OUT/c1.err")" || notok "no fork failed: '$(cat "$OUT/c1.err" 2>&1)'"
+check "pids.current <= 10" yes "$([ "$(cat "$CG/pids.current")" -le 10 ] && echo yes || echo "no: $(cat "$CG/pids.current")")"
+$RT pause c1 && check "pause: status" paused "$(status c1)" || notok "pause c1"
+check "cgroup.freeze after pause" 1 "$(cat "$CG/cgroup.freeze" 2>&1)"
+$RT resume c1 && check "resume: status" running "$(status c1)" || notok "resume c1"
+err=$($RT delete --force c1 2>&1) && ok "delete --force c1" || notok "delete --force c1: $err"
+[ -d /proc/"$P" ] && notok "init $P still alive" || ok "init gone"
+check "$UNIT after delete" inactive "$(systemctl is-active "$UNIT" 2>&1)"
+check "$UNIT not loaded" "" "$(systemctl list-units --all --no-legend "$UNIT" 2>&1)"
+[ -e "$CG" ] && notok "$CG left behind" || ok "$CG gone"
+
+# --- c2: foreground run, no cgroupsPath: rt-c2.scope in system.slice
+mkbundle c2 "" '["sh", "-c", "cat /proc/self/cgroup > /out/c2.cg"]'
+$RT run -b "$W/c2" c2 </dev/null >/dev/null 2>"$W/c2.err"
+check "run c2 exit status" 0 "$?"
+check "c2 cgroup (inside: no cgroup ns)" "0::/system.slice/rt-c2.scope" "$(cat "$OUT/c2.cg" 2>&1)"
+check "rt-c2.scope gone" "" "$(systemctl list-units --all --no-legend rt-c2.scope 2>&1)"
+[ -e /sys/fs/cgroup/system.slice/rt-c2.scope ] && notok "rt-c2.scope cgroup left" || ok "rt-c2.scope cgroup gone"
+check "no state left" "" "$(ls "$STATE" 2>/dev/null)"
+[ -s "$W/c2.err" ] && echo "# c2 stderr: $(cat "$W/c2.err")"
+
+# --- errors
+mkbundle c3 "bad-path" '["true"]'
+err=$($RT run -b "$W/c3" c3 2>&1 </dev/null)
+case $err in *'expected cgroupsPath to be of format'*'slice:prefix:name'*) ok "bad cgroupsPath refused" ;; *) notok "bad cgroupsPath: $err" ;; esac
+check "no state left after the error" "" "$(ls "$STATE" 2>/dev/null)"
+
+echo "# $NOK ok, $NFAIL failed"
+if [ "$NFAIL" = 0 ]; then echo "V2VM-RESULT: PASS"; else echo "V2VM-RESULT: FAIL"; fi
