@@ -40,7 +40,7 @@ func main() {
 	}
 	app.Commands = []cli.Command{
 		createCommand, startCommand, runCommand, stateCommand, killCommand,
-		deleteCommand, listCommand, specCommand, pauseCommand, resumeCommand,
+		deleteCommand, listCommand, specCommand, featuresCommand, pauseCommand, resumeCommand,
 		psCommand, eventsCommand, updateCommand,
 	}
 	app.Before = setupLogging

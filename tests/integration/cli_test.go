@@ -652,3 +652,26 @@ func TestConcurrentCreatesSameID(t *testing.T) {
 		t.Errorf("%+v", st)
 	}
 }
+
+// TestFeatures: `rt features` (no global flags, as containerd calls it)
+// prints runtime-spec features JSON.
+func TestFeatures(t *testing.T) {
+	h := newH(t)
+	r := h.RTOpts(Opts{NoRoot: true}, "features")
+	wantOK(t, r)
+	var f struct {
+		OCIVersionMax string   `json:"ociVersionMax"`
+		MountOptions  []string `json:"mountOptions"`
+		Linux         struct {
+			Seccomp struct {
+				Enabled bool `json:"enabled"`
+			} `json:"seccomp"`
+		} `json:"linux"`
+	}
+	if err := json.Unmarshal([]byte(r.Stdout), &f); err != nil {
+		t.Fatalf("features is not JSON: %v\n%s", err, r.Stdout)
+	}
+	if f.OCIVersionMax != "1.3.0" || len(f.MountOptions) == 0 || !f.Linux.Seccomp.Enabled {
+		t.Errorf("features: %+v", f)
+	}
+}

@@ -1,0 +1,46 @@
+package libcontainer
+
+import (
+	"sort"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/opencontainers/runtime-spec/specs-go/features"
+
+	"github.com/rt-runtime/rt/libcontainer/internal/caps"
+	"github.com/rt-runtime/rt/libcontainer/internal/plan"
+	"github.com/rt-runtime/rt/libcontainer/internal/seccomp"
+)
+
+// Features reports what this rt supports, per runtime-spec features.md.
+// Only what works is claimed: engines derive behaviour from it (containerd
+// enables Kubernetes user namespaces from mountExtensions.idmap, and
+// recursive read-only mounts from "rro").
+func Features(annotations map[string]string) *features.Features {
+	yes, no := true, false
+	opts := plan.MountOptionNames()
+	sort.Strings(opts)
+	var ns []string
+	for t := range plan.NamespaceFlags {
+		ns = append(ns, string(t))
+	}
+	sort.Strings(ns)
+	return &features.Features{
+		OCIVersionMin: "1.0.0",
+		OCIVersionMax: specs.Version,
+		Hooks:         []string{"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"},
+		MountOptions:  opts,
+		Linux: &features.Linux{
+			Namespaces:      ns,
+			Capabilities:    caps.Names(),
+			Cgroup:          &features.Cgroup{V1: &yes, V2: &yes, Systemd: &yes, SystemdUser: &no, Rdma: &yes},
+			Seccomp:         seccomp.Supported(),
+			Apparmor:        &features.Apparmor{Enabled: &no},
+			Selinux:         &features.Selinux{Enabled: &no},
+			IntelRdt:        &features.IntelRdt{Enabled: &no},
+			MountExtensions: &features.MountExtensions{IDMap: &features.IDMap{Enabled: &no}},
+		},
+		Annotations: annotations,
+		// Annotations that change what the container may do on the host.
+		PotentiallyUnsafeConfigAnnotations: []string{"org.systemd.property."},
+	}
+}

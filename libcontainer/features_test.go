@@ -1,0 +1,43 @@
+package libcontainer
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+)
+
+// TestFeaturesTruthful: features claims what works and nothing else.
+func TestFeaturesTruthful(t *testing.T) {
+	f := Features(map[string]string{"k": "v"})
+	b, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back map[string]any
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"ociVersionMin", "ociVersionMax", "hooks", "mountOptions", "linux", "annotations", "potentiallyUnsafeConfigAnnotations"} {
+		if _, ok := back[k]; !ok {
+			t.Errorf("features JSON lacks %q", k)
+		}
+	}
+	if !slices.Contains(f.MountOptions, "rro") || slices.Contains(f.MountOptions, "idmap") {
+		t.Errorf("mount options: rro must be claimed, idmap must not: %v", f.MountOptions)
+	}
+	if *f.Linux.MountExtensions.IDMap.Enabled {
+		t.Error("idmapped mounts are not supported yet, yet claimed")
+	}
+	if slices.Contains(f.Linux.Seccomp.Actions, "SCMP_ACT_NOTIFY") {
+		t.Error("seccomp notify is not supported yet, yet claimed")
+	}
+	if len(f.Linux.Namespaces) != 8 || !slices.Contains(f.Linux.Namespaces, "time") {
+		t.Errorf("namespaces: %v", f.Linux.Namespaces)
+	}
+	if *f.Linux.Apparmor.Enabled || *f.Linux.Selinux.Enabled || *f.Linux.Cgroup.SystemdUser {
+		t.Error("AppArmor, SELinux and the user systemd instance are not supported yet, yet claimed")
+	}
+	if f.Annotations["k"] != "v" {
+		t.Errorf("annotations: %v", f.Annotations)
+	}
+}
