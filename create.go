@@ -40,11 +40,7 @@ var createCommand = cli.Command{
 // receives the terminal if the config asks for one and no --console-socket
 // is given (`run` relays it itself).
 func create(ctx *cli.Context, relay *os.File) (*libcontainer.Container, error) {
-	id, err := idArg(ctx)
-	if err != nil {
-		return nil, err
-	}
-	st, err := store(ctx)
+	st, id, err := storeAndID(ctx)
 	if err != nil {
 		return nil, err
 	}

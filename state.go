@@ -25,11 +25,7 @@ var stateCommand = cli.Command{
 
 // load opens the container named by the first argument.
 func load(ctx *cli.Context) (*libcontainer.Container, error) {
-	id, err := idArg(ctx)
-	if err != nil {
-		return nil, err
-	}
-	st, err := store(ctx)
+	st, id, err := storeAndID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -38,15 +34,21 @@ func load(ctx *cli.Context) (*libcontainer.Container, error) {
 
 // peek opens the container named by the first argument without its lock.
 func peek(ctx *cli.Context) (*libcontainer.Container, error) {
-	id, err := idArg(ctx)
-	if err != nil {
-		return nil, err
-	}
-	st, err := store(ctx)
+	st, id, err := storeAndID(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return st.Peek(id)
+}
+
+// storeAndID returns the state root and the container id argument.
+func storeAndID(ctx *cli.Context) (*libcontainer.Store, string, error) {
+	id, err := idArg(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	st, err := store(ctx)
+	return st, id, err
 }
 
 func printJSON(v any) error {

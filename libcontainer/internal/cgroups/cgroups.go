@@ -55,10 +55,7 @@ func Create(cgroupsPath, id string) (Paths, error) {
 }
 
 func create(hs []Hierarchy, cgroupsPath, id string) (Paths, error) {
-	if len(hs) == 0 {
-		return nil, errors.New("cgroups: no cgroup hierarchy is mounted")
-	}
-	inner, relative, err := innerPath(cgroupsPath, id)
+	inner, relative, err := target(hs, cgroupsPath, id)
 	if err != nil {
 		return nil, err
 	}

@@ -13,10 +13,7 @@ func Locate(cgroupsPath, id string) (Paths, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cgroups: %w", err)
 	}
-	if len(hs) == 0 {
-		return nil, errors.New("cgroups: no cgroup hierarchy is mounted")
-	}
-	inner, relative, err := innerPath(cgroupsPath, id)
+	inner, relative, err := target(hs, cgroupsPath, id)
 	if err != nil {
 		return nil, err
 	}
@@ -31,4 +28,13 @@ func Locate(cgroupsPath, id string) (Paths, error) {
 		}
 	}
 	return paths, nil
+}
+
+// target checks that some hierarchy is mounted and resolves cgroupsPath to
+// the container's path inside each hierarchy (shared by Create and Locate).
+func target(hs []Hierarchy, cgroupsPath, id string) (inner string, relative bool, err error) {
+	if len(hs) == 0 {
+		return "", false, errors.New("cgroups: no cgroup hierarchy is mounted")
+	}
+	return innerPath(cgroupsPath, id)
 }
