@@ -93,8 +93,8 @@ unit:
 		echo "unit: uid $(UNIT_UID) cannot read $(CURDIR): running the unit tests as $$(id -un)"; \
 		set -- ; \
 	elif [ -n "$(UNIT_UID)" ]; then \
-		mkdir -p $(BUILD)/gotmp && chmod 1777 $(BUILD)/gotmp; \
-		export GOTMPDIR=$(CURDIR)/$(BUILD)/gotmp; \
+		gotmp=$$(mktemp -d /tmp/rt-unit.XXXXXX) && chmod 1777 $$gotmp && trap 'rm -rf "$$gotmp"' EXIT; \
+		export GOTMPDIR=$$gotmp; \
 		set -- -exec "$(CURDIR)/.ci/as-uid $(UNIT_UID)"; \
 	fi; \
 	echo "$(GO) test $$* $(TESTFLAGS) <$$(echo $$pkgs | wc -w) packages: all but tests/integration>"; \
