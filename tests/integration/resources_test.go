@@ -117,3 +117,58 @@ func readFileQuiet(p string) string {
 	b, _ := os.ReadFile(p)
 	return string(b)
 }
+
+// TestUpdateCheckBeforeUpdate: with memory.checkBeforeUpdate, update refuses
+// a limit below the container's current usage and keeps the old one.
+func TestUpdateCheckBeforeUpdate(t *testing.T) {
+	h := newH(t)
+	c := h.NewCtr(args("/probe", "sleep"), withResources(func(r *specs.LinuxResources) {
+		r.Memory = &specs.LinuxMemory{Limit: ptr(int64(64 << 20))}
+	}))
+	c.MustCreate()
+	c.MustStart()
+	limit := ctrlFile(t, c.State().Pid, "memory", "memory.limit_in_bytes", "memory.max")
+	update := func(js string) Res {
+		f, err := os.CreateTemp(h.Dir, "res")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		f.WriteString(js)
+		f.Seek(0, 0)
+		return h.RTOpts(Opts{Stdin: f}, "update", "-r", "-", c.ID)
+	}
+	wantFail(t, update(`{"memory":{"limit":4096,"checkBeforeUpdate":true}}`),
+		"linux.resources.memory.limit", "below the current usage")
+	if got := strings.TrimSpace(readString(t, limit)); got != "67108864" {
+		t.Errorf("%s = %q after a refused update, want 67108864", limit, got)
+	}
+	wantOK(t, update(`{"memory":{"limit":33554432,"checkBeforeUpdate":true}}`))
+	if got := strings.TrimSpace(readString(t, limit)); got != "33554432" {
+		t.Errorf("%s = %q, want 33554432", limit, got)
+	}
+	wantOK(t, c.Delete("--force"))
+	c.AssertNoLeftovers()
+}
+
+// TestCgroupInUseRefused: a second container given the cgroupsPath of a
+// running one is refused (runc's text), and deleting the failed one leaves
+// the first container and its cgroup alone.
+func TestCgroupInUseRefused(t *testing.T) {
+	h := newH(t)
+	path := "/rt-test-shared-" + h.NewID()
+	a := h.NewCtr(args("/probe", "sleep"), func(s *specs.Spec) { s.Linux.CgroupsPath = path })
+	a.MustCreate()
+	b := h.NewCtr(args("/probe", "sleep"), func(s *specs.Spec) { s.Linux.CgroupsPath = path })
+	wantFail(t, b.Create(), "container's cgroup is not empty")
+	if st := a.State(); st.Status != "created" {
+		t.Errorf("first container is %q after the refused create, want created", st.Status)
+	}
+	procs := ctrlFile(t, a.State().Pid, "pids", "cgroup.procs", "cgroup.procs")
+	if got := strings.TrimSpace(readString(t, procs)); got == "" {
+		t.Errorf("%s is empty: the refused create emptied the shared cgroup", procs)
+	}
+	b.AssertNoLeftovers()
+	wantOK(t, a.Delete("--force"))
+	a.AssertNoLeftovers()
+}

@@ -69,6 +69,8 @@ func create(hs []Hierarchy, cgroupsPath, id string) (Paths, error) {
 		}
 		if created {
 			made = append(made, dir)
+		} else if err == nil {
+			err = checkReusable(dir)
 		}
 		if err != nil {
 			removeMade(made)
@@ -79,6 +81,34 @@ func create(hs []Hierarchy, cgroupsPath, id string) (Paths, error) {
 		}
 	}
 	return paths, nil
+}
+
+// checkReusable refuses a cgroup that already existed and is in use: it
+// holds processes (another container's, which delete would kill), or it is
+// frozen (the container's init could never run). runc refuses both, with
+// these texts.
+func checkReusable(dir string) error {
+	pids, err := readProcs(dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) && !errors.Is(err, unix.ENODEV) {
+		return fmt.Errorf("unable to get cgroup PIDs: %w", err)
+	}
+	if len(pids) != 0 {
+		return fmt.Errorf("container's cgroup is not empty: %d process(es) found", len(pids))
+	}
+	if dirFrozen(dir) {
+		return errors.New("container's cgroup unexpectedly frozen")
+	}
+	return nil
+}
+
+// dirFrozen reports whether dir, a v1 freezer or a cgroup2 directory (any
+// other hierarchy has neither file), is frozen or freezing.
+func dirFrozen(dir string) bool {
+	if b, err := readFile(dir + "/cgroup.freeze"); err == nil {
+		return strings.TrimSpace(string(b)) == "1"
+	}
+	b, err := readFile(dir + "/freezer.state")
+	return err == nil && strings.TrimSpace(string(b)) != "THAWED"
 }
 
 // innerPath cleans cgroupsPath (".." cannot climb above the root it is

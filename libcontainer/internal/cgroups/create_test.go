@@ -253,3 +253,37 @@ func TestRemoveTreeFake(t *testing.T) {
 		t.Errorf("err = %v after %v, want ENOTEMPTY within the deadline", err, time.Since(start))
 	}
 }
+
+// An existing cgroup is reused only when nothing runs in it and it is not
+// frozen (runc's checks and texts).
+func TestCreateReusesOnlyIdleCgroups(t *testing.T) {
+	hs := pureV2(t)
+	mnt := hs[0].Mountpoint
+	cases := []struct{ name, file, data, wantErr string }{
+		{"idle", "cgroup.procs", "", ""},
+		{"busy", "cgroup.procs", "123\n456\n", "container's cgroup is not empty: 2 process(es) found"},
+		{"frozen", "cgroup.freeze", "1\n", "container's cgroup unexpectedly frozen"},
+		{"thawed", "cgroup.freeze", "0\n", ""},
+		{"v1frozen", "freezer.state", "FROZEN\n", "container's cgroup unexpectedly frozen"},
+		{"badprocs", "cgroup.procs", "x\n", "unable to get cgroup PIDs"},
+	}
+	for _, c := range cases {
+		dir := mnt + "/pre/" + c.name
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dir+"/"+c.file, []byte(c.data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := create(hs, "/pre/"+c.name, c.name)
+		switch {
+		case c.wantErr == "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
+			t.Errorf("%s: err = %v, want %q", c.name, err, c.wantErr)
+		}
+		if _, serr := os.Stat(dir); serr != nil {
+			t.Errorf("%s: pre-existing dir removed: %v", c.name, serr)
+		}
+	}
+}

@@ -173,10 +173,38 @@ func (s *setter) memory(r *specs.LinuxResources) error {
 	if err != nil {
 		return err
 	}
+	if err := checkBeforeUpdate(dir, v2, m); err != nil {
+		return err
+	}
 	if v2 {
 		return memoryV2(dir, m)
 	}
 	return memoryV1(dir, m)
+}
+
+// checkBeforeUpdate refuses, when memory.checkBeforeUpdate is set, a
+// memory limit below what the cgroup uses now (rather than have the kernel
+// reclaim or OOM-kill to get there).
+func checkBeforeUpdate(dir string, v2 bool, m *specs.LinuxMemory) error {
+	if m.CheckBeforeUpdate == nil || !*m.CheckBeforeUpdate || m.Limit == nil || *m.Limit <= 0 {
+		return nil
+	}
+	file := "memory.usage_in_bytes"
+	if v2 {
+		file = "memory.current"
+	}
+	b, err := readFile(dir + "/" + file)
+	if err != nil {
+		return resErr("memory.checkBeforeUpdate", "%v", err)
+	}
+	usage, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil {
+		return resErr("memory.checkBeforeUpdate", "%s/%s: %v", dir, file, err)
+	}
+	if *m.Limit < usage {
+		return resErr("memory.limit", "%d is below the current usage %d (checkBeforeUpdate)", *m.Limit, usage)
+	}
+	return nil
 }
 
 func (s *setter) cpu(r *specs.LinuxResources) error {

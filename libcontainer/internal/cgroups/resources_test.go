@@ -348,3 +348,35 @@ func TestResourcesDefaults(t *testing.T) {
 		t.Error("Resources modified the config")
 	}
 }
+
+// memory.checkBeforeUpdate refuses a limit below the current usage, on v1
+// (memory.usage_in_bytes) and v2 (memory.current), and lets others through.
+func TestCheckBeforeUpdate(t *testing.T) {
+	root := t.TempDir()
+	v1 := fakeDir(t, root+"/v1", "memory.limit_in_bytes", "memory.usage_in_bytes=1048576\n")
+	v2 := fakeDir(t, root+"/v2", "memory.max", "memory.current=1048576\n")
+	recordWrites(t, root)
+	for _, c := range []struct {
+		p     Paths
+		limit int64
+		check bool
+		ok    bool
+	}{
+		{Paths{"memory": v1}, 4096, true, false},
+		{Paths{"memory": v1}, 4096, false, true},
+		{Paths{"memory": v1}, 2 << 20, true, true},
+		{Paths{"": v2}, 4096, true, false},
+		{Paths{"": v2}, -1, true, true},
+		{Paths{"": v2}, 1 << 20, true, true},
+	} {
+		r := &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: i64(c.limit), CheckBeforeUpdate: boolp(c.check)}}
+		s := setter{p: c.p, enabled: map[string]bool{"memory": true}}
+		err := s.memory(r)
+		if c.ok && err != nil {
+			t.Errorf("%v limit %d check %v: %v", c.p, c.limit, c.check, err)
+		}
+		if !c.ok && (err == nil || !strings.Contains(err.Error(), "below the current usage 1048576")) {
+			t.Errorf("%v limit %d check %v: err = %v, want a refusal", c.p, c.limit, c.check, err)
+		}
+	}
+}
