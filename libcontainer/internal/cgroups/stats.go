@@ -16,6 +16,7 @@ import (
 // read rt's.
 type Stats struct {
 	CPU     CPU                `json:"cpu"`
+	CPUSet  CPUSet             `json:"cpuset"`
 	Memory  Memory             `json:"memory"`
 	Pids    Pids               `json:"pids"`
 	Blkio   Blkio              `json:"blkio"`
@@ -106,6 +107,7 @@ func (p Paths) Stats() (*Stats, error) {
 	}{
 		{"cpuacct", statCpuacctV1, "cpu.stat", statCpuV2},
 		{"cpu", statCpuV1, "", nil},
+		{"cpuset", statCpusetV1, "cpuset.cpus.effective", statCpusetV2},
 		{"memory", statMemoryV1, "memory.current", statMemoryV2},
 		{"pids", statPidsV1, "pids.current", statPidsV2},
 		{"blkio", statBlkioV1, "io.stat", statIoV2},

@@ -122,3 +122,36 @@ func TestUnderOOM(t *testing.T) {
 		t.Errorf("UnderOOM() = %v, %v", u, err)
 	}
 }
+
+func TestStatsCpuset(t *testing.T) {
+	root := t.TempDir()
+	v1, v2 := filepath.Join(root, "cpuset"), filepath.Join(root, "unified")
+	fakeFile(t, v1, "cpuset.effective_cpus", "0-2,5\n")
+	fakeFile(t, v1, "cpuset.cpus", "0-7\n")
+	fakeFile(t, v1, "cpuset.mems", "0\n")
+	fakeFile(t, v1, "cpuset.cpu_exclusive", "1\n")
+	fakeFile(t, v1, "cpuset.sched_load_balance", "1\n")
+	fakeFile(t, v1, "cpuset.sched_relax_domain_level", "-1\n")
+	s, err := Paths{"cpuset": v1}.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := CPUSet{CPUs: []uint16{0, 1, 2, 5}, Mems: []uint16{0}, CPUExclusive: 1, SchedLoadBalance: 1, SchedRelaxDomainLevel: -1}
+	if !reflect.DeepEqual(s.CPUSet, want) {
+		t.Errorf("v1 cpuset %+v, want %+v", s.CPUSet, want)
+	}
+	fakeFile(t, v2, "cpuset.cpus.effective", "1,3-4\n")
+	fakeFile(t, v2, "cpuset.mems.effective", "0-1\n")
+	s, err = Paths{"": v2}.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (CPUSet{CPUs: []uint16{1, 3, 4}, Mems: []uint16{0, 1}}); !reflect.DeepEqual(s.CPUSet, want) {
+		t.Errorf("v2 cpuset %+v, want %+v", s.CPUSet, want)
+	}
+	for _, bad := range []string{"x", "3-1", "1-", "70000"} {
+		if _, err := parseCPUList(bad); err == nil {
+			t.Errorf("parseCPUList(%q): no error", bad)
+		}
+	}
+}
