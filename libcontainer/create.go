@@ -71,6 +71,9 @@ func (s *Store) Create(o *CreateOpts) (*Container, []string, error) {
 	if err := checkTerminal(b.Spec, o); err != nil {
 		return nil, nil, err
 	}
+	if err := checkIntelRdt(b.Spec); err != nil {
+		return nil, nil, err
+	}
 	cr := &creation{store: s, opts: o, bundle: b, warnings: warn}
 	if err := cr.run(); err != nil {
 		cr.undo()
@@ -89,6 +92,20 @@ func checkTerminal(s *specs.Spec, o *CreateOpts) error {
 		return errors.New("cannot use console socket if rt will not detach or allocate tty")
 	}
 	return nil
+}
+
+// checkIntelRdt refuses linux.intelRdt: rt does not manage resctrl groups
+// yet, and a limit silently dropped is worse than an error. The text is
+// runc's when the host has no resctrl.
+func checkIntelRdt(s *specs.Spec) error {
+	if s.Linux == nil || s.Linux.IntelRdt == nil {
+		return nil
+	}
+	var st unix.Statfs_t
+	if err := unix.Statfs("/sys/fs/resctrl", &st); err != nil || st.Type != unix.RDTGROUP_SUPER_MAGIC {
+		return errors.New("intelRdt is specified in config, but Intel RDT is not supported or enabled")
+	}
+	return errors.New("linux.intelRdt: not supported by rt yet (resctrl groups are not managed)")
 }
 
 func (cr *creation) run() error {

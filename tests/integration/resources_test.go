@@ -172,3 +172,14 @@ func TestCgroupInUseRefused(t *testing.T) {
 	wantOK(t, a.Delete("--force"))
 	a.AssertNoLeftovers()
 }
+
+// TestIntelRdtRefused: linux.intelRdt is refused (runc's text on a host
+// without resctrl) rather than silently dropped, with nothing left behind.
+func TestIntelRdtRefused(t *testing.T) {
+	h := newH(t)
+	c := h.NewCtr(args("/probe", "sleep"), func(s *specs.Spec) {
+		s.Linux.IntelRdt = &specs.LinuxIntelRdt{ClosID: "rt-test", L3CacheSchema: "L3:0=f"}
+	})
+	wantFail(t, c.Create(), "intelRdt")
+	c.AssertNoLeftovers()
+}
