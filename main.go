@@ -41,7 +41,7 @@ func main() {
 	app.Commands = []cli.Command{
 		createCommand, startCommand, runCommand, stateCommand, killCommand,
 		deleteCommand, listCommand, specCommand, featuresCommand, pauseCommand, resumeCommand,
-		psCommand, eventsCommand, updateCommand,
+		psCommand, eventsCommand, updateCommand, execCommand,
 	}
 	app.Before = setupLogging
 	cli.ErrWriter = os.Stderr

@@ -133,6 +133,9 @@ func (cr *creation) run() error {
 	if err := cr.h.writeState(cr.state); err != nil {
 		return err
 	}
+	if err := cr.h.writeSpec(s); err != nil {
+		return err
+	}
 	if cr.listener, err = listenStart(cr.h); err != nil {
 		return err
 	}

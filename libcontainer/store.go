@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
 
@@ -22,6 +23,11 @@ var (
 )
 
 const stateFile = "state.json"
+
+// specFile is the container's config.json as it was created: exec takes
+// the container's settings (namespaces, seccomp, default process) from it,
+// not from a bundle that may have changed since.
+const specFile = "config.json"
 
 // Store is a state root (`--root`): one directory per container.
 type Store struct {
@@ -159,6 +165,28 @@ func (h *handle) writeState(st *State) error {
 		return fmt.Errorf("encode state: %w", err)
 	}
 	return writeFileAtomic(filepath.Join(h.dir, stateFile), b, 0o600)
+}
+
+// writeSpec saves the config the container was created from.
+func (h *handle) writeSpec(s *specs.Spec) error {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("encode config: %w", err)
+	}
+	return writeFileAtomic(filepath.Join(h.dir, specFile), b, 0o600)
+}
+
+// readSpec loads the saved config.
+func (h *handle) readSpec() (*specs.Spec, error) {
+	b, err := os.ReadFile(filepath.Join(h.dir, specFile))
+	if err != nil {
+		return nil, fmt.Errorf("read the container's config: %w", err)
+	}
+	s := &specs.Spec{}
+	if err := json.Unmarshal(b, s); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", filepath.Join(h.dir, specFile), err)
+	}
+	return s, nil
 }
 
 // writeFileAtomic writes name through a temporary file in the same

@@ -19,6 +19,8 @@ type Launch struct {
 	Extra         []*os.File     // preserved fds: 3, 4, ... in the container
 	StartListener *os.File       // the listening start socket, or nil
 	ConsoleSocket *os.File       // the --console-socket connection, or nil
+	PidFd         *os.File       // exec: pidfd of the container's init, or nil
+	RootFd        *os.File       // exec: the container's root dir to chroot to, or nil
 	UIDMap        string         // written when the init asks (new user ns)
 	GIDMap        string
 	SetgroupsDeny bool
@@ -30,22 +32,38 @@ type Launch struct {
 	// OnHooks runs prestart and createRuntime hooks and returns the state
 	// JSON that rt-init hands to createContainer and startContainer hooks.
 	OnHooks func(pid int) ([]byte, error)
+	// OnReady runs when the init reports Ready, with the sync connection
+	// (exec: put the process in its cgroup, send Go, wait for the execve).
+	OnReady func(pid int, conn *os.File) error
 }
 
 // Fds returns the fd numbers rt-init will have for its sync socket, the start
 // listener and the console socket (-1 when absent).
 func (l *Launch) Fds() (syncFd, startFd, consoleFd int) {
+	fds := l.layout()
+	return fds[0], fds[1], fds[2]
+}
+
+// ExecFds returns the fd numbers rt-init will have for the pidfd and the
+// root fd (-1 when absent).
+func (l *Launch) ExecFds() (pidFd, rootFd int) {
+	fds := l.layout()
+	return fds[3], fds[4]
+}
+
+// layout numbers the fds after 0..2 and the extra ones: sync, start,
+// console, pidfd, root (-1 for each one absent), in the order of files().
+func (l *Launch) layout() [5]int {
 	next := 3 + len(l.Extra)
-	syncFd, startFd, consoleFd = next, -1, -1
+	out := [5]int{next, -1, -1, -1, -1}
 	next++
-	if l.StartListener != nil {
-		startFd = next
-		next++
+	for i, f := range []*os.File{l.StartListener, l.ConsoleSocket, l.PidFd, l.RootFd} {
+		if f != nil {
+			out[i+1] = next
+			next++
+		}
 	}
-	if l.ConsoleSocket != nil {
-		consoleFd = next
-	}
-	return syncFd, startFd, consoleFd
+	return out
 }
 
 // Run starts rt-init, drives the protocol until the container is ready and
@@ -93,11 +111,10 @@ func (l *Launch) start(exe *os.File, sync *os.File) (*os.Process, error) {
 	files = append(files, l.Extra...)
 	syncFd, _, _ := l.Fds()
 	files = append(files, sync)
-	if l.StartListener != nil {
-		files = append(files, l.StartListener)
-	}
-	if l.ConsoleSocket != nil {
-		files = append(files, l.ConsoleSocket)
+	for _, f := range []*os.File{l.StartListener, l.ConsoleSocket, l.PidFd, l.RootFd} {
+		if f != nil {
+			files = append(files, f)
+		}
 	}
 	// The child dup2()s files onto 0..len(files)-1: the executable's fd
 	// must lie above them to still be itself when the child execs it.
@@ -153,7 +170,10 @@ func (l *Launch) drive(stageA *os.Process, conn *os.File) (int, error) {
 		case protocol.HooksRequest:
 			err = l.hooks(pid, conn)
 		case protocol.Ready:
-			return pid, nil
+			if l.OnReady != nil {
+				err = l.OnReady(pid, conn)
+			}
+			return pid, err
 		}
 		if err != nil {
 			return pid, err

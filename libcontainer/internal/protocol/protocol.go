@@ -43,51 +43,55 @@ type Type uint32
 
 // Message types: parent -> init bootstrap.
 const (
-	NSJoin          Type = 1  // u32 clone flag, str path
-	NSNew           Type = 2  // u64 clone flags
-	TimensOffsets   Type = 3  // str
-	Rootfs          Type = 4  // str path, u64 propagation, u32 readonly, u32 no_pivot
-	Mount           Type = 5  // u32 kind, str src, str dst, str fstype, u64 flags, u64 prop, u64 attr_set, u64 attr_clr, str data
-	Device          Type = 6  // str path, u32 type, u64 major, u64 minor, u32 mode, u32 uid, u32 gid
-	Symlink         Type = 7  // str target, str linkpath
-	Mask            Type = 8  // str path
-	Readonly        Type = 9  // str path
-	Hostname        Type = 10 // str
-	Domainname      Type = 11 // str
-	Sysctl          Type = 12 // str key, str value
-	Rlimit          Type = 13 // u32 resource, u64 soft, u64 hard
-	Caps            Type = 14 // u64 bounding, effective, permitted, inheritable, ambient
-	User            Type = 15 // u32 uid, u32 gid, u32 has_umask, u32 umask, str groups
-	NoNewPrivs      Type = 16 // empty
-	Seccomp         Type = 17 // u32 flags, str bpf
-	Personality     Type = 18 // u64
-	Sched           Type = 19 // u32 policy, u32 nice, u32 prio, u64 flags, u64 runtime, u64 deadline, u64 period
-	IOPrio          Type = 20 // u32 class, u32 prio
-	Arg             Type = 21 // str
-	Env             Type = 22 // str
-	Cwd             Type = 23 // str
-	Terminal        Type = 24 // u32 socket fd, u32 rows, u32 cols
-	Hook            Type = 25 // u32 phase, str path, u32 timeout, str args, str env
-	Fds             Type = 26 // u32 keep
-	StartFd         Type = 27 // u32 fd
-	Options         Type = 28 // u32 flags
-	End             Type = 29 // empty
-	MapRequest      Type = 40 // init -> parent: empty
-	ChildPid        Type = 41 // init -> parent: u32 pid
-	HooksRequest    Type = 42 // init -> parent: empty
-	Ready           Type = 43 // init -> parent: empty
-	Error           Type = 44 // init -> parent: str step, u32 errno, str detail
-	MapDone         Type = 50 // parent -> init: empty
-	HooksDone       Type = 51 // parent -> init: str state JSON
-	MountKindFS          = 0
-	MountKindBind        = 1
-	HookCreateCtr        = 0
-	HookStartCtr         = 1
-	RootPivot            = 0 // Rootfs no_pivot: pivot_root
-	RootMove             = 1 // --no-pivot: move the rootfs onto / and chroot
-	RootChroot           = 2 // no mount namespace: chroot only, no mounts
-	OptNoNewKeyring      = 1
-	OptHooks             = 2
+	NSJoin           Type = 1  // u32 clone flag, str path
+	NSNew            Type = 2  // u64 clone flags
+	TimensOffsets    Type = 3  // str
+	Rootfs           Type = 4  // str path, u64 propagation, u32 readonly, u32 no_pivot
+	Mount            Type = 5  // u32 kind, str src, str dst, str fstype, u64 flags, u64 prop, u64 attr_set, u64 attr_clr, str data
+	Device           Type = 6  // str path, u32 type, u64 major, u64 minor, u32 mode, u32 uid, u32 gid
+	Symlink          Type = 7  // str target, str linkpath
+	Mask             Type = 8  // str path
+	Readonly         Type = 9  // str path
+	Hostname         Type = 10 // str
+	Domainname       Type = 11 // str
+	Sysctl           Type = 12 // str key, str value
+	Rlimit           Type = 13 // u32 resource, u64 soft, u64 hard
+	Caps             Type = 14 // u64 bounding, effective, permitted, inheritable, ambient
+	User             Type = 15 // u32 uid, u32 gid, u32 has_umask, u32 umask, str groups
+	NoNewPrivs       Type = 16 // empty
+	Seccomp          Type = 17 // u32 flags, str bpf
+	Personality      Type = 18 // u64
+	Sched            Type = 19 // u32 policy, u32 nice, u32 prio, u64 flags, u64 runtime, u64 deadline, u64 period
+	IOPrio           Type = 20 // u32 class, u32 prio
+	Arg              Type = 21 // str
+	Env              Type = 22 // str
+	Cwd              Type = 23 // str
+	Terminal         Type = 24 // u32 socket fd, u32 rows, u32 cols
+	Hook             Type = 25 // u32 phase, str path, u32 timeout, str args, str env
+	Fds              Type = 26 // u32 keep
+	StartFd          Type = 27 // u32 fd
+	Options          Type = 28 // u32 flags
+	Exec             Type = 29 // u32 pidfd, u64 clone flags to join through it, u32 root dir fd (-1: none)
+	End              Type = 30 // empty
+	MapRequest       Type = 40 // init -> parent: empty
+	ChildPid         Type = 41 // init -> parent: u32 pid
+	HooksRequest     Type = 42 // init -> parent: empty
+	Ready            Type = 43 // init -> parent: empty
+	Error            Type = 44 // init -> parent: str step, u32 errno, str detail
+	MapDone          Type = 50 // parent -> init: empty
+	HooksDone        Type = 51 // parent -> init: str state JSON
+	Go               Type = 52 // parent -> init (exec): empty, the process is in its cgroup
+	MountKindFS           = 0
+	MountKindBind         = 1
+	HookCreateCtr         = 0
+	HookStartCtr          = 1
+	RootPivot             = 0 // Rootfs no_pivot: pivot_root
+	RootMove              = 1 // --no-pivot: move the rootfs onto / and chroot
+	RootChroot            = 2 // no mount namespace: chroot only, no mounts
+	OptNoNewKeyring       = 1
+	OptHooks              = 2
+	OptSetgroupsDeny      = 4
+	OptExec               = 8 // exec into a running container: after Ready, wait for Go, then execve
 )
 
 // MaxMsg bounds the payload of one frame read from the peer.
@@ -100,9 +104,9 @@ var names = map[Type]string{
 	Caps: "Caps", User: "User", NoNewPrivs: "NoNewPrivs", Seccomp: "Seccomp",
 	Personality: "Personality", Sched: "Sched", IOPrio: "IOPrio", Arg: "Arg", Env: "Env",
 	Cwd: "Cwd", Terminal: "Terminal", Hook: "Hook", Fds: "Fds", StartFd: "StartFd",
-	Options: "Options", End: "End", MapRequest: "MapRequest", ChildPid: "ChildPid",
+	Options: "Options", Exec: "Exec", End: "End", MapRequest: "MapRequest", ChildPid: "ChildPid",
 	HooksRequest: "HooksRequest", Ready: "Ready", Error: "Error", MapDone: "MapDone",
-	HooksDone: "HooksDone",
+	HooksDone: "HooksDone", Go: "Go",
 }
 
 func (t Type) String() string {

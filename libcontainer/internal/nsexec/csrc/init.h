@@ -72,6 +72,12 @@ struct rt_config {
 	size_t njoins;
 	uint64_t ns_new; /* CLONE_NEW* to create */
 	char *timens_offsets;
+	/* exec (RT_EXEC): join the namespaces of a running container's init
+	 * through its pidfd, chroot to its root (when it has no mount ns) */
+	int has_exec;
+	int exec_pidfd;
+	uint64_t exec_ns;
+	int exec_rootfd;
 
 	/* rootfs */
 	char *rootfs;

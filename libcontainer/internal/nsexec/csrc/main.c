@@ -161,8 +161,29 @@ static void exec_process(struct rt_config *c, const char *path, int conn)
 	rt_fail_status(127, "exec", errno, "\"%s\"", c->argv[0]);
 }
 
+/* exec into a container without a mount namespace of its own: its root is
+ * a chroot, entered from the fd the parent opened (/proc/<pid>/root). */
+static void enter_exec_root(struct rt_config *c)
+{
+	if (c->exec_rootfd < 0)
+		return;
+	if (fchdir(c->exec_rootfd) < 0 || chroot(".") < 0)
+		rt_fail("chroot to the container's root", errno, NULL);
+	close(c->exec_rootfd);
+	c->exec_rootfd = -1;
+}
+
+/* exec: the parent puts the process in the container's cgroup after Ready;
+ * nothing of the container's runs before it says Go. */
+static void wait_for_go(struct rt_config *c)
+{
+	if (c->options & RT_OPT_EXEC)
+		rt_expect(RT_GO, NULL, NULL);
+}
+
 static void stage_b(struct rt_config *c)
 {
+	enter_exec_root(c);
 	/* Create the private procfs while the mount namespace still shows a
 	 * full /proc: in a user namespace the kernel refuses a new procfs once
 	 * /proc is partly masked (mount_too_revealing). */
@@ -184,6 +205,7 @@ static void stage_b(struct rt_config *c)
 	/* Resolved now, so that create fails on a missing binary (runc 1.1+). */
 	char *path = rt_find_exec(c);
 	report_ready(c);
+	wait_for_go(c);
 	int conn = wait_for_start(c);
 	rt_run_hooks(c, RT_HOOK_START_CONTAINER);
 	exec_process(c, path, conn);
@@ -201,6 +223,10 @@ static void close_strays(const struct rt_config *c)
 		top = c->start_fd;
 	if (c->console_fd > top)
 		top = c->console_fd;
+	if (c->exec_pidfd > top)
+		top = c->exec_pidfd;
+	if (c->exec_rootfd > top)
+		top = c->exec_rootfd;
 	if (rt_close_range((unsigned int)top + 1, ~0u, 0) < 0)
 		rt_fail("close_range", errno, NULL);
 }
@@ -219,6 +245,10 @@ int main(int argc, char **argv)
 		own_fd(c.start_fd, "start socket");
 	if (c.console_fd >= 0)
 		own_fd(c.console_fd, "console socket");
+	if (c.exec_pidfd >= 0)
+		own_fd(c.exec_pidfd, "container pidfd");
+	if (c.exec_rootfd >= 0)
+		own_fd(c.exec_rootfd, "container root");
 	close_strays(&c);
 	rt_namespaces(&c);
 	stage_b(&c);

@@ -190,8 +190,24 @@ static int clone_stage_b(void)
 	_exit(0);
 }
 
+/* exec: enter every namespace of the container's init at once through its
+ * pidfd (the kernel orders them, user first; a pidfd cannot name a recycled
+ * pid, unlike /proc/<pid>/ns paths), then clone the process. */
+static int join_container(struct rt_config *c)
+{
+	if (c->exec_ns != 0 && setns(c->exec_pidfd, (int)c->exec_ns) < 0)
+		rt_fail("setns", errno, "joining the namespaces (%#llx) of the container",
+			(unsigned long long)c->exec_ns);
+	close(c->exec_pidfd);
+	c->exec_pidfd = -1;
+	return clone_stage_b();
+}
+
 int rt_namespaces(struct rt_config *c)
 {
+	if (c->has_exec)
+		return join_container(c);
+
 	int timens = open_timens_offsets(c);
 	int *fds = open_joins(c);
 

@@ -237,6 +237,7 @@ static const char *const later_names[] = {
 	[RT_ERROR - RT_MAP_REQUEST] = "Error",
 	[RT_MAP_DONE - RT_MAP_REQUEST] = "MapDone",
 	[RT_HOOKS_DONE - RT_MAP_REQUEST] = "HooksDone",
+	[RT_GO - RT_MAP_REQUEST] = "Go",
 };
 
 static const char *msg_name(uint32_t type)
@@ -574,8 +575,30 @@ static const struct decoder decoders[RT_END + 1] = {
 	[RT_FDS] = FIELDS("Fds", 1, "I", 0, AT(keep_fds)),
 	[RT_START_FD] = FIELDS("StartFd", 1, "I", 0, AT(start_fd)),
 	[RT_OPTIONS] = FIELDS("Options", 1, "I", 0, AT(options)),
+	[RT_EXEC] = FIELDS("Exec", 1, "IQI", AT(has_exec), AT(exec_pidfd), AT(exec_ns), AT(exec_rootfd)),
 	[RT_END] = FIELDS("End", 1, "", 0, 0),
 };
+
+/* An exec joins a container and builds nothing: no namespace of its own,
+ * no rootfs, no start socket, no hooks. */
+static void check_exec(const struct rt_config *c)
+{
+	if (!c->has_exec) {
+		if (c->options & RT_OPT_EXEC)
+			BAD("Options: exec without an Exec message");
+		return;
+	}
+	if (!(c->options & RT_OPT_EXEC))
+		BAD("Exec without the exec option");
+	if (c->exec_pidfd < 0 || c->exec_rootfd < -1)
+		BAD("Exec: pidfd %d / root fd %d out of range", c->exec_pidfd, c->exec_rootfd);
+	for (int b = 0; b < 64; b++)
+		if ((c->exec_ns >> b & 1) && rt_ns_name(1ull << b) == NULL)
+			BAD("Exec: %#llx is not a namespace flag", 1ull << b);
+	if (c->njoins || c->ns_new || c->timens_offsets || c->rootfs || c->start_fd != -1 || c->nhooks ||
+	    c->hostname || c->domainname || c->nsysctls || (c->options & RT_OPT_HOOKS))
+		BAD("Exec: a container setup message in an exec bootstrap");
+}
 
 /* Checks that need the whole bootstrap or a range; NULL-terminates argv and envp. */
 static void finish_bootstrap(struct rt_config *c)
@@ -603,6 +626,7 @@ static void finish_bootstrap(struct rt_config *c)
 		BAD("StartFd %d / Fds %u out of range", c->start_fd, c->keep_fds);
 	if (c->ioprio_class > 7 || c->ioprio_prio > 7)
 		BAD("IOPrio: class %u priority %u out of range", c->ioprio_class, c->ioprio_prio);
+	check_exec(c);
 }
 
 void rt_read_bootstrap(struct rt_config *c)
@@ -613,6 +637,8 @@ void rt_read_bootstrap(struct rt_config *c)
 
 	c->console_fd = -1;
 	c->start_fd = -1;
+	c->exec_pidfd = -1;
+	c->exec_rootfd = -1;
 	while (type != RT_END) {
 		int r = rt_recv(&type, &p, &len);
 		if (r == -EMSGSIZE)

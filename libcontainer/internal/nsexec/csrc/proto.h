@@ -53,7 +53,9 @@
 #define RT_FDS 26           /* u32 keep: fds 0..keep-1 pass to the container process */
 #define RT_START_FD 27      /* u32 fd of the listening start socket (-1: start at once, as exec does) */
 #define RT_OPTIONS 28       /* u32 flags (RT_OPT_*) */
-#define RT_END 29           /* (empty) end of bootstrap */
+#define RT_EXEC 29          /* u32 pidfd of the container's init, u64 CLONE_NEW* to join through it
+                               (setns), u32 fd of its root dir to chroot to (-1: none) */
+#define RT_END 30           /* (empty) end of bootstrap */
 
 /* ---- init -> parent ---- */
 #define RT_MAP_REQUEST 40 /* (empty) stage A unshared its user ns: write its id maps */
@@ -65,6 +67,7 @@
 /* ---- parent -> init, after the bootstrap ---- */
 #define RT_MAP_DONE 50   /* (empty) */
 #define RT_HOOKS_DONE 51 /* str state JSON for createContainer/startContainer hooks */
+#define RT_GO 52         /* (empty) exec: the process is in the container's cgroup, execve now */
 
 /* RT_MOUNT kinds */
 #define RT_MOUNT_FS 0    /* mount(source, dest, fstype, flags, data) */
@@ -83,6 +86,7 @@
 #define RT_OPT_NO_NEW_KEYRING 1u /* do not join a fresh session keyring */
 #define RT_OPT_HOOKS 2u          /* do the RT_HOOKS_REQUEST round trip */
 #define RT_OPT_SETGROUPS_DENY 4u /* write "deny" to setgroups before gid_map (parent does it) */
+#define RT_OPT_EXEC 8u           /* exec: after Ready wait for RT_GO, then execve */
 
 /* clang-format on */
 

@@ -405,6 +405,17 @@ static void corrupt(const char *how)
 		for (int i = 0; i < 5; i++)
 			MSG(RT_ENV, bytes(big, n));
 		free(big);
+	} else if (strcmp(how, "exec-no-opt") == 0) { /* Exec without RT_OPT_EXEC */
+		MSG(RT_EXEC, u32(3); u64(0); u32((uint32_t)-1));
+	} else if (strcmp(how, "exec-opt-only") == 0) { /* RT_OPT_EXEC without Exec */
+		o.options |= RT_OPT_EXEC;
+	} else if (strcmp(how, "exec-rootfs") == 0) { /* an exec that would build a container */
+		MSG(RT_EXEC, u32(3); u64(0); u32((uint32_t)-1));
+		MSG(RT_ROOTFS, str("/"); u64(0); u32(0); u32(RT_ROOT_CHROOT));
+		o.options |= RT_OPT_EXEC;
+	} else if (strcmp(how, "exec-badns") == 0) {
+		MSG(RT_EXEC, u32(3); u64(1); u32((uint32_t)-1));
+		o.options |= RT_OPT_EXEC;
 	} else if (strcmp(how, "eof") != 0) {
 		die("unknown corruption %s", how);
 	}

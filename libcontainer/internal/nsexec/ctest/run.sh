@@ -221,6 +221,10 @@ t bad-groups 2 'error: protocol: User: groups is 3 bytes' ::: -x groups -- /bin/
 t bad-total 2 'error: protocol: bootstrap exceeds 16777216 bytes' ::: -x total -- /bin/true
 t bad-eof 2 'error: read bootstrap: broken pipe' '!timed out' ::: -x eof -- /bin/true
 t bad-no-args 2 'error: protocol: no process args' ::: --
+t bad-exec-no-opt 2 'error: protocol: Exec without the exec option' ::: -x exec-no-opt -- /bin/true
+t bad-exec-opt-only 2 'error: protocol: Options: exec without an Exec message' ::: -x exec-opt-only -- /bin/true
+t bad-exec-rootfs 2 'error: protocol: Exec: a container setup message' ::: -x exec-rootfs -- /bin/true
+t bad-exec-ns 2 'error: protocol: Exec: 0x1 is not a namespace flag' ::: -x exec-badns -- /bin/true
 
 echo "# leftovers"
 left=0
