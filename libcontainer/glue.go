@@ -83,7 +83,7 @@ func (c *Container) updateUnit(r *specs.LinuxResources) error {
 	if c.State.CgroupDriver != systemdDriver {
 		return nil
 	}
-	return systemd.SetResources(c.State.SystemdUnit, r)
+	return systemd.SetResources(c.State.SystemdUnit, r, c.State.Annotations)
 }
 
 func destroyCgroups(p map[string]string) error {

@@ -12,7 +12,12 @@
 # refuses forks, an org.systemd.property.* annotation reaches the unit,
 # pause/resume freeze the scope, and after `delete --force` the scope and its
 # cgroup are gone; then a foreground `run` with no cgroupsPath (scope
-# rt-<id>.scope in system.slice) exits 0 and leaves nothing.  One line per
+# rt-<id>.scope in system.slice) exits 0 and leaves nothing.  c4, made with
+# memory, cpu shares/quota/period and cpus limits, has them as unit
+# properties (MemoryMax, CPUWeight, CPUQuotaPerSecUSec, CPUQuotaPeriodUSec,
+# AllowedCPUs) and in memory.max, cpu.weight, cpu.max and cpuset.cpus, still
+# there after `systemctl daemon-reload`; `rt update --memory` changes
+# MemoryMax (and memory.max, also after a reload).  One line per
 # check ("ok - ..." / "not ok - ..."), then "V2VM-RESULT: PASS" only if all
 # passed.
 # shellcheck disable=SC2015
@@ -34,8 +39,11 @@ status() { $RT state "$1" 2>/dev/null | sed -n 's/.*"status": *"\([a-z]*\)".*/\1
 ipid() { $RT state "$1" 2>/dev/null | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p'; }
 wait_file() { i=0; while [ ! -s "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done; [ -s "$1" ]; }
 
-# mkbundle ID CGROUPSPATH ARGS-JSON: busybox bundle $W/ID.
+# mkbundle ID CGROUPSPATH ARGS-JSON [RESOURCES-JSON]: busybox bundle $W/ID
+# (resources: a pids limit of 10 by default).
 mkbundle() {
+	res='{"pids": {"limit": 10}}'
+	[ -z "${4:-}" ] || res=$4
 	mkdir -p "$W/$1"
 	ln -sfn ../rootfs "$W/$1/rootfs"
 	cat >"$W/$1/config.json" <<EOF
@@ -54,7 +62,7 @@ mkbundle() {
   ],
   "linux": {
     "cgroupsPath": "$2",
-    "resources": {"pids": {"limit": 10}},
+    "resources": $res,
     "namespaces": [{"type": "pid"}, {"type": "mount"}, {"type": "ipc"}, {"type": "uts"}]
   }
 }
@@ -111,6 +119,36 @@ check "rt-c2.scope gone" "" "$(systemctl list-units --all --no-legend rt-c2.scop
 [ -e /sys/fs/cgroup/system.slice/rt-c2.scope ] && notok "rt-c2.scope cgroup left" || ok "rt-c2.scope cgroup gone"
 check "no state left" "" "$(ls "$STATE" 2>/dev/null)"
 [ -s "$W/c2.err" ] && echo "# c2 stderr: $(cat "$W/c2.err")"
+
+# --- c4: resource limits as unit properties (rt-test-c4.scope)
+U4=rt-test-c4.scope
+CG4=/sys/fs/cgroup/system.slice/$U4
+mkbundle c4 "system.slice:rt-test:c4" '["sleep", "1000"]' '{"memory": {"limit": 67108864},
+      "cpu": {"shares": 1024, "quota": 50000, "period": 100000, "cpus": "1"}, "pids": {"limit": 20}}'
+$RT run -d -b "$W/c4" c4 </dev/null >/dev/null 2>"$W/c4.err" && ok "run -d c4" || notok "run -d c4: $(cat "$W/c4.err")"
+# unit_limits CONTEXT: the unit properties and the cgroup files of c4.
+unit_limits() {
+	check "$1: $U4 MemoryMax" "$2" "$(systemctl show -p MemoryMax --value "$U4")"
+	check "$1: $U4 CPUWeight" 39 "$(systemctl show -p CPUWeight --value "$U4")"
+	check "$1: $U4 CPUQuotaPerSecUSec" 500ms "$(systemctl show -p CPUQuotaPerSecUSec --value "$U4")"
+	check "$1: $U4 CPUQuotaPeriodUSec" 100ms "$(systemctl show -p CPUQuotaPeriodUSec --value "$U4")"
+	check "$1: $U4 AllowedCPUs" 1 "$(systemctl show -p AllowedCPUs --value "$U4")"
+	check "$1: $U4 TasksMax" 20 "$(systemctl show -p TasksMax --value "$U4")"
+	check "$1: memory.max" "$2" "$(cat "$CG4/memory.max" 2>&1)"
+	check "$1: cpu.weight" 39 "$(cat "$CG4/cpu.weight" 2>&1)"
+	check "$1: cpu.max" "50000 100000" "$(cat "$CG4/cpu.max" 2>&1)"
+	check "$1: cpuset.cpus" 1 "$(cat "$CG4/cpuset.cpus" 2>&1)"
+	check "$1: pids.max" 20 "$(cat "$CG4/pids.max" 2>&1)"
+}
+unit_limits "c4" 67108864
+systemctl daemon-reload && ok "systemctl daemon-reload" || notok "systemctl daemon-reload"
+unit_limits "after daemon-reload" 67108864
+err=$($RT update --memory 128m c4 2>&1) && ok "update --memory 128m c4" || notok "update c4: $err"
+unit_limits "after update" 134217728
+systemctl daemon-reload && ok "systemctl daemon-reload" || notok "systemctl daemon-reload"
+unit_limits "after update and daemon-reload" 134217728
+err=$($RT delete --force c4 2>&1) && ok "delete --force c4" || notok "delete --force c4: $err"
+check "$U4 not loaded" "" "$(systemctl list-units --all --no-legend "$U4" 2>&1)"
 
 # --- errors
 mkbundle c3 "bad-path" '["true"]'

@@ -51,10 +51,21 @@ func Create(cgroupsPath, id string) (Paths, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cgroups: %w", err)
 	}
-	return create(hs, cgroupsPath, id)
+	return create(hs, cgroupsPath, id, true)
 }
 
-func create(hs []Hierarchy, cgroupsPath, id string) (Paths, error) {
+// Ensure is Create for a cgroup that may already hold the container's init:
+// the systemd driver's scope, which systemd made with the init in it. It
+// makes what is missing and reuses the rest without checking it.
+func Ensure(cgroupsPath, id string) (Paths, error) {
+	hs, err := Mounts()
+	if err != nil {
+		return nil, fmt.Errorf("cgroups: %w", err)
+	}
+	return create(hs, cgroupsPath, id, false)
+}
+
+func create(hs []Hierarchy, cgroupsPath, id string, check bool) (Paths, error) {
 	inner, relative, err := target(hs, cgroupsPath, id)
 	if err != nil {
 		return nil, err
@@ -69,7 +80,7 @@ func create(hs []Hierarchy, cgroupsPath, id string) (Paths, error) {
 		}
 		if created {
 			made = append(made, dir)
-		} else if err == nil {
+		} else if err == nil && check {
 			err = checkReusable(dir)
 		}
 		if err != nil {

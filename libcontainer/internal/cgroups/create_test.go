@@ -40,7 +40,7 @@ func TestCreatePureV2(t *testing.T) {
 		{"../../c5", "c5", mnt + "/user.slice/rt.scope/c5"},
 	}
 	for _, c := range cases {
-		p, err := create(hs, c.path, c.id)
+		p, err := create(hs, c.path, c.id, true)
 		if err != nil {
 			t.Fatalf("%q: %v", c.path, err)
 		}
@@ -61,7 +61,7 @@ func TestCreateHybrid(t *testing.T) {
 		Hierarchy{Mountpoint: "unified", Root: "/", FSType: "cgroup2", own: "/"},
 	)
 	dir := filepath.Dir(hs[0].Mountpoint)
-	p, err := create(hs, "", "ctr")
+	p, err := create(hs, "", "ctr", true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestCreateHybrid(t *testing.T) {
 		t.Error("Dir of a hierarchy without a path")
 	}
 	// Relative: under rt's own cgroup, hierarchy by hierarchy.
-	p, err = create(hs, "sub/ctr", "ctr")
+	p, err = create(hs, "sub/ctr", "ctr", true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,11 +99,11 @@ func TestCreateRefusesRootsAndBadIDs(t *testing.T) {
 		{"/", "x"}, {"/..", "x"}, {".", "x"}, {"a/..", "x"},
 		{"", ""}, {"", ".."}, {"", "a/b"},
 	} {
-		if p, err := create(hs, c.path, c.id); err == nil {
+		if p, err := create(hs, c.path, c.id, true); err == nil {
 			t.Errorf("create(%q, %q) = %v, want an error", c.path, c.id, p)
 		}
 	}
-	if _, err := create(nil, "", "x"); err == nil {
+	if _, err := create(nil, "", "x", true); err == nil {
 		t.Error("no hierarchy: no error")
 	}
 }
@@ -118,7 +118,7 @@ func TestCreateRollsBack(t *testing.T) {
 	if err := os.WriteFile(hs[1].Mountpoint+"/rt", nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := create(hs, "", "ctr")
+	_, err := create(hs, "", "ctr", true)
 	if !errors.Is(err, unix.ENOTDIR) {
 		t.Fatalf("err = %v, want ENOTDIR", err)
 	}
@@ -129,7 +129,7 @@ func TestCreateRollsBack(t *testing.T) {
 	if err := os.MkdirAll(hs[0].Mountpoint+"/rt/old", 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := create(hs, "/rt/old", "old"); err == nil {
+	if _, err := create(hs, "/rt/old", "old", true); err == nil {
 		t.Fatal("no error")
 	}
 	if _, err := os.Stat(hs[0].Mountpoint + "/rt/old"); err != nil {
@@ -158,7 +158,7 @@ func TestCpusetInheritance(t *testing.T) {
 		write(mnt+d+"/cpuset.mems", "")
 	}
 	write(mnt+"/rt/cpuset.cpus", "1\n") // already set: kept
-	if _, err := create(hs, "", "ctr"); err != nil {
+	if _, err := create(hs, "", "ctr", true); err != nil {
 		t.Fatal(err)
 	}
 	for f, want := range map[string]string{
@@ -176,7 +176,7 @@ func TestJoinAndPidsOnFakeTree(t *testing.T) {
 		Hierarchy{Mountpoint: "memory", Root: "/", FSType: "cgroup", Controllers: []string{"memory"}, own: "/"},
 		Hierarchy{Mountpoint: "unified", Root: "/", FSType: "cgroup2", own: "/"},
 	)
-	p, err := create(hs, "/c", "c")
+	p, err := create(hs, "/c", "c", true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +275,7 @@ func TestCreateReusesOnlyIdleCgroups(t *testing.T) {
 		if err := os.WriteFile(dir+"/"+c.file, []byte(c.data), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, err := create(hs, "/pre/"+c.name, c.name)
+		_, err := create(hs, "/pre/"+c.name, c.name, true)
 		switch {
 		case c.wantErr == "" && err != nil:
 			t.Errorf("%s: %v", c.name, err)
@@ -285,5 +285,9 @@ func TestCreateReusesOnlyIdleCgroups(t *testing.T) {
 		if _, serr := os.Stat(dir); serr != nil {
 			t.Errorf("%s: pre-existing dir removed: %v", c.name, serr)
 		}
+	}
+	// Ensure (the systemd driver's scope, which holds the init) skips the checks.
+	if _, err := create(hs, "/pre/busy", "busy", false); err != nil {
+		t.Errorf("create without the checks: %v", err)
 	}
 }

@@ -47,10 +47,8 @@ func New(cgroupsPath, id string, annotations map[string]string, r *specs.LinuxRe
 		sd.PropDescription("rt container " + id),
 		{Name: "Delegate", Value: dbus.MakeVariant(true)},
 		{Name: "DefaultDependencies", Value: dbus.MakeVariant(false)},
-		{Name: "MemoryAccounting", Value: dbus.MakeVariant(true)},
-		{Name: "CPUAccounting", Value: dbus.MakeVariant(true)},
-		{Name: "TasksAccounting", Value: dbus.MakeVariant(true)},
 	}
+	props = append(props, AccountingProps(isUnified())...)
 	props = append(props, resourceProps(r)...)
 	// An annotation overrides rt's own value of the same property.
 	for _, p := range user {
@@ -107,7 +105,7 @@ func (m *Manager) Start(pid int) error {
 	}
 	// v2: the directory is systemd's; v1: systemd made it in the
 	// hierarchies it knows, the others get it here.
-	p, err := cgroups.Create(m.Unit.CgroupPath(), "")
+	p, err := cgroups.Ensure(m.Unit.CgroupPath(), "")
 	if err != nil {
 		return err
 	}
@@ -178,9 +176,15 @@ func noSuchUnit(err error) bool {
 	return false
 }
 
-// SetResources updates the unit properties that mirror r (after `update`).
-func SetResources(unit string, r *specs.LinuxResources) error {
+// SetResources updates the unit properties that mirror r (after `update`),
+// but not those an org.systemd.property.* annotation of the container set.
+func SetResources(unit string, r *specs.LinuxResources, annotations map[string]string) error {
 	props := resourceProps(r)
+	if user, err := Properties(annotations); err == nil {
+		for _, p := range user {
+			props = deleteProp(props, p.Name)
+		}
+	}
 	if unit == "" || len(props) == 0 {
 		return nil
 	}

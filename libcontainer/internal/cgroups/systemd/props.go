@@ -1,14 +1,17 @@
 package systemd
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	sd "github.com/coreos/go-systemd/v22/dbus"
 	"github.com/godbus/dbus/v5"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 // AnnotationPrefix marks the annotations that are unit properties:
@@ -108,14 +111,59 @@ func toInt64(x any) int64 {
 
 // resourceProps are the unit properties that keep systemd from undoing
 // limits rt writes to the scope's cgroup files (it rewrites them from the
-// unit on a reload): TasksMax for the pids limit.
+// unit on a reload): unitResources for this host's cgroup mode, asking
+// systemd its version only when r has a property that depends on it.
 func resourceProps(r *specs.LinuxResources) []sd.Property {
-	if r == nil || r.Pids == nil || r.Pids.Limit == nil || *r.Pids.Limit == 0 {
-		return nil
+	version := 0
+	if needsVersion(r) {
+		version = systemdVersion()
 	}
-	limit := uint64(math.MaxUint64) // "infinity"
-	if l := *r.Pids.Limit; l > 0 {
-		limit = uint64(l)
+	return unitResources(r, isUnified(), version)
+}
+
+// needsVersion: r has a value whose property older systemd refuses.
+func needsVersion(r *specs.LinuxResources) bool {
+	if r == nil || r.CPU == nil {
+		return false
 	}
-	return []sd.Property{{Name: "TasksMax", Value: dbus.MakeVariant(limit)}}
+	c := r.CPU
+	return (c.Period != nil && *c.Period != 0) || c.Cpus != "" || c.Mems != "" ||
+		(c.Idle != nil && *c.Idle == 1)
+}
+
+// isUnified reports whether /sys/fs/cgroup is cgroup2 (systemd's unified
+// mode; on a hybrid host systemd drives the v1 controllers).
+func isUnified() bool {
+	var st unix.Statfs_t
+	return unix.Statfs("/sys/fs/cgroup", &st) == nil && st.Type == unix.CGROUP2_SUPER_MAGIC
+}
+
+var (
+	versionMu     sync.Mutex
+	cachedVersion int
+)
+
+// systemdVersion is the running systemd's major version, asked once over
+// D-Bus (Manager.Version); 0 if it cannot be had (then tried again later).
+func systemdVersion() int {
+	versionMu.Lock()
+	defer versionMu.Unlock()
+	if cachedVersion > 0 {
+		return cachedVersion
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
+	defer cancel()
+	c, err := connect(ctx)
+	if err != nil {
+		return 0
+	}
+	defer c.Close()
+	s, err := c.GetManagerProperty("Version")
+	if err != nil {
+		return 0
+	}
+	if v, err := parseVersion(s); err == nil {
+		cachedVersion = v
+	}
+	return cachedVersion
 }
