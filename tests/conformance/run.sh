@@ -5,7 +5,14 @@
 #       Build the suite from the Go module proxy into DIR (default
 #       build/conformance/suite): runtimetest, the rootfs tarball and one
 #       program per test file (validation/<name>/<name>.t).  Cached: nothing
-#       is done when DIR already holds a complete build of VERSION.
+#       is done when DIR already holds a complete build of VERSION with the
+#       same patches.  The module source is copied and patched first with
+#       every tests/conformance/patches/*.patch (patch -p1, in name order;
+#       see the header of each), and built from the copy (a go.mod
+#       "replace"); DIR/.version records VERSION+patches-<sha256 prefix of
+#       the patches>, so that changing a patch rebuilds.
+#       environment: CONFORMANCE_PATCHES=DIR takes the patches from DIR
+#       (an empty value: none, the suite as published).
 #
 #   run.sh run [options] RUNTIME
 #       Run every test file, one at a time (they share fixed cgroup paths),
@@ -47,11 +54,30 @@ set -u
 SUITE_MODULE=github.com/opencontainers/runtime-tools
 SUITE_VERSION=v0.9.1-0.20251205004911-5e639034dcdc
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PATCHES=${CONFORMANCE_PATCHES-$TOP/tests/conformance/patches}
 
 die() { echo "conformance: $*" >&2; exit 2; }
 usage() { sed -n '2,/^set -u$/{/^set -u$/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 2; }
 
 # ---------------------------------------------------------------------- build
+patch_files() { # in glob (name) order
+	local f
+	[ -n "$PATCHES" ] || return 0
+	for f in "$PATCHES"/*.patch; do [ -f "$f" ] && echo "$f"; done
+	return 0
+}
+
+# build_key VERSION: VERSION, plus a hash of the patches when there are some.
+build_key() {
+	local -a p
+	mapfile -t p < <(patch_files)
+	if [ ${#p[@]} -eq 0 ]; then
+		echo "$1"
+	else
+		echo "$1+patches-$(cat "${p[@]}" | sha256sum | cut -c1-12)"
+	fi
+}
+
 suite_complete() { # DIR VERSION
 	[ "$(cat "$1/.version" 2>/dev/null)" = "$2" ] && [ -x "$1/runtimetest" ] &&
 		ls "$1"/rootfs-*.tar.gz >/dev/null 2>&1 &&
@@ -59,18 +85,22 @@ suite_complete() { # DIR VERSION
 }
 
 cmd_build() {
-	local out=${1:-$TOP/build/conformance/suite} ver=${2:-$SUITE_VERSION}
-	if suite_complete "$out" "$ver"; then
-		echo "conformance: suite $ver already built in $out ($(find "$out/validation" -name '*.t' | wc -l) files)"
+	local out=${1:-$TOP/build/conformance/suite} ver=${2:-$SUITE_VERSION} key
+	key=$(build_key "$ver")
+	if suite_complete "$out" "$key"; then
+		echo "conformance: suite $key already built in $out ($(find "$out/validation" -name '*.t' | wc -l) files)"
 		return 0
 	fi
 	command -v go >/dev/null || die "go not found"
+	[ -z "$(patch_files)" ] || command -v patch >/dev/null || die "patch not found (apt-get install patch)"
 	rm -rf "$out"
 	mkdir -p "$out" || die "cannot create $out"
 	out=$(cd "$out" && pwd)
 	local mod
 	mod=$(mktemp -d "${TMPDIR:-/tmp}/rt-conformance-mod.XXXXXX") || die "mktemp failed"
 	echo "conformance: building $SUITE_MODULE@$ver into $out"
+	local -a patches
+	mapfile -t patches < <(patch_files)
 	(
 		set -e
 		cd "$mod"
@@ -78,6 +108,17 @@ cmd_build() {
 		printf 'module rtconformancebuild\n\ngo 1.21\n' >go.mod
 		go get "$SUITE_MODULE@$ver"
 		src=$(go list -m -f '{{.Dir}}' "$SUITE_MODULE")
+		if [ ${#patches[@]} -gt 0 ]; then
+			# A writable copy of the module, patched, built through "replace".
+			cp -r "$src" "$mod/suite-src"
+			chmod -R u+w "$mod/suite-src"
+			src=$mod/suite-src
+			for p in "${patches[@]}"; do
+				echo "conformance: applying $(basename "$p")"
+				patch -d "$src" -p1 --forward --no-backup-if-mismatch --quiet <"$p"
+			done
+			go mod edit -replace "$SUITE_MODULE=./suite-src"
+		fi
 		mapfile -t names < <(cd "$src/validation" && for d in */; do
 			d=${d%/}
 			[ "$d" != util ] && ls "$d"/*.go >/dev/null 2>&1 && echo "$d"
@@ -102,7 +143,7 @@ cmd_build() {
 	local rc=$?
 	rm -rf "$mod"
 	[ $rc -eq 0 ] || die "build of the suite failed"
-	echo "$ver" >"$out/.version"
+	echo "$key" >"$out/.version"
 	echo "conformance: built $(find "$out/validation" -name '*.t' | wc -l) test files in $out"
 }
 

@@ -55,6 +55,16 @@ type setter struct {
 	enabled map[string]bool // v2 controllers enabled in this Set
 }
 
+// pureV2: the container's cgroups are all in cgroup2 (no v1 hierarchy).
+func (s *setter) pureV2() bool {
+	for k := range s.p {
+		if k != "" {
+			return false
+		}
+	}
+	return s.p[""] != ""
+}
+
 // resErr is an error about one field of linux.resources.
 func resErr(field, format string, args ...any) error {
 	return fmt.Errorf("linux.resources.%s: %s", field, fmt.Sprintf(format, args...))
@@ -315,10 +325,16 @@ func (s *setter) network(r *specs.LinuxResources) error {
 	if n == nil {
 		return nil
 	}
+	if _, v1 := s.p["net_cls"]; !v1 && s.pureV2() {
+		// No net_cls/net_prio in cgroup v2 (an eBPF program does their
+		// job): ignored, as runc ignores them there.
+		Warn("linux.resources.network ignored: cgroup v2 has no net_cls or net_prio controller")
+		return nil
+	}
 	if n.ClassID != nil {
 		dir, ok := s.p["net_cls"]
 		if !ok {
-			return resErr("network.classID", "no net_cls cgroup controller is mounted (cgroup v2 has none)")
+			return resErr("network.classID", "no net_cls cgroup controller is mounted")
 		}
 		if err := write(dir, "net_cls.classid", utoa(uint64(*n.ClassID)), "network.classID"); err != nil {
 			return err
@@ -328,7 +344,7 @@ func (s *setter) network(r *specs.LinuxResources) error {
 		field := fmt.Sprintf("network.priorities[%d]", i)
 		dir, ok := s.p["net_prio"]
 		if !ok {
-			return resErr(field, "no net_prio cgroup controller is mounted (cgroup v2 has none)")
+			return resErr(field, "no net_prio cgroup controller is mounted")
 		}
 		if pr.Name == "" || strings.ContainsAny(pr.Name, " \n") {
 			return resErr(field, "invalid interface name %q", pr.Name)

@@ -290,7 +290,6 @@ func TestSetV2Errors(t *testing.T) {
 		{specs.LinuxResources{Memory: &specs.LinuxMemory{Swap: i64(100)}}, "linux.resources.memory.swap: a swap limit needs a memory limit"},
 		{specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: i64(100), Swap: i64(200)}}, "linux.resources.memory.swap: not supported by this kernel (no memory.swap.max"},
 		{specs.LinuxResources{BlockIO: &specs.LinuxBlockIO{WeightDevice: []specs.LinuxWeightDevice{{Weight: u16(10)}}}}, "linux.resources.blockIO.weightDevice[0].weight: not supported by this kernel (no io.bfq.weight"},
-		{specs.LinuxResources{Network: &specs.LinuxNetwork{ClassID: u32(1)}}, "linux.resources.network.classID: no net_cls"},
 		{specs.LinuxResources{Pids: &specs.LinuxPids{Limit: i64(1)}}, "linux.resources.pids.limit: not supported by this kernel (no pids.max)"},
 		{specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: false, Access: "rwm"}, {Allow: true, Type: "x", Access: "rwm"}}}, `linux.resources.devices[1]: invalid device type "x"`},
 		{specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: true, Type: "c", Major: i64(1 << 40), Access: "rwm"}}}, "linux.resources.devices[0]: invalid major"},
@@ -299,6 +298,32 @@ func TestSetV2Errors(t *testing.T) {
 		err := p.Set(&c.r)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("got %v, want %q", err, c.want)
+		}
+	}
+}
+
+// On cgroup v2, what v2 has no file for is ignored with a warning, as runc
+// ignores it: network classID/priorities, blkio leaf weights. A swap equal
+// to the limit disables swap (memory.swap.max 0).
+func TestSetV2IgnoredAndSwapOff(t *testing.T) {
+	root, p := fakeV2(t, "memory.max", "memory.swap.max", "io.weight")
+	log := recordWrites(t, root)
+	warns := quiet(t)
+	r := &specs.LinuxResources{
+		Network: &specs.LinuxNetwork{ClassID: u32(1), Priorities: []specs.LinuxInterfacePriority{{Name: "lo", Priority: 1}}},
+		BlockIO: &specs.LinuxBlockIO{Weight: u16(500), LeafWeight: u16(300)},
+		Memory:  &specs.LinuxMemory{Limit: i64(1 << 20), Swap: i64(1 << 20)},
+	}
+	if err := p.Set(r); err != nil {
+		t.Fatal(err)
+	}
+	if len(*warns) != 2 {
+		t.Errorf("warnings %q, want one for network and one for leafWeight", *warns)
+	}
+	got := strings.Join(*log, " ")
+	for _, w := range []string{"memory.swap.max=0", "memory.max=1048576", "io.weight=4950"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("writes %q lack %s", got, w)
 		}
 	}
 }

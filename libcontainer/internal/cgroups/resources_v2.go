@@ -66,8 +66,8 @@ func memoryV2(dir string, m *specs.LinuxMemory) error {
 		return resErr("memory.swap", "%v", err)
 	}
 	// swap.max first: memory.max alone must not leave swap unbounded
-	// (runc's order).
-	if swapMax != 0 {
+	// (runc's order). A swap equal to the limit means no swap at all: "0".
+	if swapMax != 0 || (swap > 0 && swap == limit) {
 		if !exists(dir, "memory.swap.max") {
 			if m.Swap != nil {
 				return resErr("memory.swap", "not supported by this kernel (no memory.swap.max: swap accounting off?)")
@@ -164,12 +164,12 @@ func blockIOV2(dir string, b *specs.LinuxBlockIO) error {
 		}
 	}
 	if b.LeafWeight != nil && *b.LeafWeight != 0 {
-		return resErr("blockIO.leafWeight", "not supported on cgroup v2")
+		Warn("linux.resources.blockIO.leafWeight ignored: no leaf weight in cgroup v2")
 	}
 	for i, d := range b.WeightDevice {
 		field := fmt.Sprintf("blockIO.weightDevice[%d]", i)
 		if d.LeafWeight != nil {
-			return resErr(field+".leafWeight", "not supported on cgroup v2")
+			Warn("linux.resources." + field + ".leafWeight ignored: no leaf weight in cgroup v2")
 		}
 		if d.Weight == nil {
 			continue
