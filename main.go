@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
@@ -31,12 +32,12 @@ func main() {
 		fmt.Printf("rt version %s\ncommit: %s\nspec: %s\n", version, gitCommit, specs.Version)
 	}
 	app.Flags = []cli.Flag{
-		cli.StringFlag{Name: "root", Value: "/run/rt", Usage: "root directory for storage of container state"},
+		cli.StringFlag{Name: "root", Value: "/run/rt", Usage: "root directory for storage of container state (default for an unprivileged user: $XDG_RUNTIME_DIR/rt)"},
 		cli.StringFlag{Name: "log", Usage: "append the log to this file (default: stderr)"},
 		cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format: text or json"},
 		cli.BoolFlag{Name: "debug", Usage: "enable debug logging"},
 		cli.BoolFlag{Name: "systemd-cgroup", Usage: "enable systemd cgroup support, expects cgroupsPath to be of form \"slice:prefix:name\" for e.g. \"system.slice:rt:434234\""},
-		cli.StringFlag{Name: "rootless", Value: "auto", Usage: "rootless mode: true, false or auto (not supported yet)"},
+		cli.StringFlag{Name: "rootless", Value: "auto", Usage: "ignore cgroup permission errors: true, false or auto (an unprivileged rt)"},
 	}
 	app.Commands = []cli.Command{
 		createCommand, startCommand, runCommand, stateCommand, killCommand,
@@ -72,10 +73,27 @@ func fatal(err error) {
 
 // store returns the state root from the global --root flag.
 func store(ctx *cli.Context) (*libcontainer.Store, error) {
-	if r := ctx.GlobalString("rootless"); r == "true" {
-		return nil, errors.New("--rootless: rootless mode is not supported yet")
+	var rootless bool
+	switch r := ctx.GlobalString("rootless"); r {
+	case "auto", "":
+		rootless = os.Geteuid() != 0
+	case "true", "false":
+		rootless = r == "true"
+	default:
+		return nil, fmt.Errorf("invalid --rootless value %q: want true, false or auto", r)
 	}
-	return &libcontainer.Store{Root: ctx.GlobalString("root"), Systemd: ctx.GlobalBool("systemd-cgroup")}, nil
+	return &libcontainer.Store{Root: stateRoot(ctx), Systemd: ctx.GlobalBool("systemd-cgroup"), Rootless: rootless}, nil
+}
+
+// stateRoot is --root, or for an unprivileged user without one
+// $XDG_RUNTIME_DIR/rt (as runc uses $XDG_RUNTIME_DIR/runc).
+func stateRoot(ctx *cli.Context) string {
+	if !ctx.GlobalIsSet("root") && os.Geteuid() != 0 {
+		if xdg := os.Getenv("XDG_RUNTIME_DIR"); xdg != "" {
+			return filepath.Join(xdg, "rt")
+		}
+	}
+	return ctx.GlobalString("root")
 }
 
 // idArg returns the single container id argument.

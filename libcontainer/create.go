@@ -9,6 +9,7 @@ import (
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 
 	"github.com/rt-runtime/rt/libcontainer/internal/cgroups/systemd"
@@ -47,6 +48,7 @@ type creation struct {
 	cgroups  cgroupSet
 	sd       *systemd.Manager // the scope, with the systemd driver
 	listener *os.File
+	trees    []*os.File // the parent's bind mounts for the init (plan.Tree)
 	pid      int
 	warnings []string
 }
@@ -123,8 +125,12 @@ func (cr *creation) run() error {
 		if err := cr.newSystemdCgroups(); err != nil {
 			return err
 		}
-	} else if cr.cgroups, err = newCgroups(s, cr.opts.ID); err != nil {
-		return err
+	} else if cr.cgroups, err = newCgroups(s, cr.opts.ID, cr.store.Rootless); err != nil {
+		if !cr.store.Rootless || !deniedCgroups(err) || hasResources(s) {
+			return err
+		}
+		logrus.Debugf("rootless: no cgroup of its own for %s: %v", cr.opts.ID, err)
+		cr.cgroups = cgroupSet{}
 	}
 	cr.state.CgroupPaths = cr.cgroups.paths()
 	if s.Linux != nil {
@@ -143,7 +149,11 @@ func (cr *creation) run() error {
 	if err != nil {
 		return err
 	}
-	if cr.pid, err = l.Run(); err != nil {
+	cr.pid, err = l.Run()
+	for _, f := range cr.trees {
+		f.Close()
+	}
+	if err != nil {
 		return err
 	}
 	return cr.commit()
@@ -195,7 +205,7 @@ func (cr *creation) launch() (*nsexec.Launch, error) {
 	in := &plan.Input{
 		Spec: withEnv(cr.bundle.Spec, env), BundleDir: cr.bundle.Dir, Rootfs: cr.bundle.Rootfs,
 		NoPivot: o.NoPivot, NoNewKeyring: o.NoNewKeyring, KeepFds: 3 + len(extra),
-		ConsoleFd: consoleFd, StartFd: startFd,
+		ConsoleFd: consoleFd, StartFd: startFd, Privileged: os.Geteuid() == 0, TreeFdBase: l.TreeFdBase(),
 	}
 	if err := cr.fillInput(in); err != nil {
 		return nil, err
@@ -205,6 +215,10 @@ func (cr *creation) launch() (*nsexec.Launch, error) {
 		return nil, err
 	}
 	cr.warnings = append(cr.warnings, p.Warnings...)
+	if l.Trees, err = openTrees(p.Trees); err != nil {
+		return nil, err
+	}
+	cr.trees = l.Trees
 	l.Bootstrap = p.Msgs
 	cr.idMaps(l)
 	l.OnInit = cr.cgroups.join

@@ -127,6 +127,9 @@ func (cr *creation) idMaps(l *nsexec.Launch) {
 	}
 	l.UIDMap = formatIDMap(lx.UIDMappings)
 	l.GIDMap = formatIDMap(lx.GIDMappings)
+	// Without CAP_SETGID, gid_map can only be written once setgroups is
+	// denied in the new namespace.
+	l.SetgroupsDeny = os.Geteuid() != 0
 }
 
 func formatIDMap(m []specs.LinuxIDMapping) string {

@@ -1,7 +1,11 @@
 package libcontainer
 
 import (
+	"fmt"
+	"os"
 	"sort"
+
+	"golang.org/x/sys/unix"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/opencontainers/runtime-spec/specs-go/features"
@@ -37,10 +41,30 @@ func Features(annotations map[string]string) *features.Features {
 			Apparmor:        &features.Apparmor{Enabled: &no},
 			Selinux:         &features.Selinux{Enabled: &no},
 			IntelRdt:        &features.IntelRdt{Enabled: &no},
-			MountExtensions: &features.MountExtensions{IDMap: &features.IDMap{Enabled: &no}},
+			MountExtensions: &features.MountExtensions{IDMap: &features.IDMap{Enabled: ptr(idmapWorks())}},
 		},
 		Annotations: annotations,
 		// Annotations that change what the container may do on the host.
 		PotentiallyUnsafeConfigAnnotations: []string{"org.systemd.property."},
 	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// idmapWorks: rt makes idmapped mounts as root (mount_setattr with
+// MOUNT_ATTR_IDMAP), which needs Linux 5.12, and 5.19 for overlayfs (the
+// filesystem engines idmap container roots on).
+func idmapWorks() bool {
+	if os.Geteuid() != 0 {
+		return false
+	}
+	var u unix.Utsname
+	if unix.Uname(&u) != nil {
+		return false
+	}
+	var major, minor int
+	if _, err := fmt.Sscanf(unix.ByteSliceToString(u.Release[:]), "%d.%d", &major, &minor); err != nil {
+		return false
+	}
+	return major > 5 || (major == 5 && minor >= 19)
 }

@@ -2,6 +2,7 @@ package libcontainer
 
 import (
 	"encoding/json"
+	"os"
 	"slices"
 	"testing"
 )
@@ -22,11 +23,14 @@ func TestFeaturesTruthful(t *testing.T) {
 			t.Errorf("features JSON lacks %q", k)
 		}
 	}
-	if !slices.Contains(f.MountOptions, "rro") || slices.Contains(f.MountOptions, "idmap") {
-		t.Errorf("mount options: rro must be claimed, idmap must not: %v", f.MountOptions)
+	if !slices.Contains(f.MountOptions, "rro") || !slices.Contains(f.MountOptions, "idmap") {
+		t.Errorf("mount options: rro and idmap must be claimed: %v", f.MountOptions)
 	}
-	if *f.Linux.MountExtensions.IDMap.Enabled {
-		t.Error("idmapped mounts are not supported yet, yet claimed")
+	if *f.Linux.MountExtensions.IDMap.Enabled != idmapWorks() {
+		t.Error("mountExtensions.idmap.enabled is not what idmapWorks says")
+	}
+	if os.Geteuid() != 0 && *f.Linux.MountExtensions.IDMap.Enabled {
+		t.Error("idmapped mounts claimed for a non-root rt, which cannot make them")
 	}
 	if slices.Contains(f.Linux.Seccomp.Actions, "SCMP_ACT_NOTIFY") {
 		t.Error("seccomp notify is not supported yet, yet claimed")

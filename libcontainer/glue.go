@@ -1,8 +1,10 @@
 package libcontainer
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
@@ -18,7 +20,7 @@ import (
 // cgroupSet is the container's cgroup in every hierarchy.
 type cgroupSet cgroups.Paths
 
-func newCgroups(s *specs.Spec, id string) (cgroupSet, error) {
+func newCgroups(s *specs.Spec, id string, rootless bool) (cgroupSet, error) {
 	var path string
 	if s.Linux != nil {
 		path = s.Linux.CgroupsPath
@@ -27,11 +29,36 @@ func newCgroups(s *specs.Spec, id string) (cgroupSet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create cgroup: %w", err)
 	}
-	if err := p.Set(cgroups.Resources(s.Linux)); err != nil {
+	r := cgroups.Resources(s.Linux)
+	if rootless && r != nil {
+		// Device rules need privileges (v1 devices files, v2 a BPF
+		// program); a rootless container only has binds of devices its
+		// user may open anyway. runc skips them too.
+		cp := *r
+		cp.Devices = nil
+		r = &cp
+	}
+	if err := p.Set(r); err != nil {
 		_ = p.Destroy()
 		return nil, err
 	}
 	return cgroupSet(p), nil
+}
+
+// hasResources: linux.resources sets a limit (device rules aside, which a
+// rootless container does without).
+func hasResources(s *specs.Spec) bool {
+	if s.Linux == nil || s.Linux.Resources == nil {
+		return false
+	}
+	r := *s.Linux.Resources
+	r.Devices = nil
+	return !reflect.DeepEqual(r, specs.LinuxResources{})
+}
+
+// deniedCgroups: the cgroup could not be made for lack of rights.
+func deniedCgroups(err error) bool {
+	return errors.Is(err, unix.EACCES) || errors.Is(err, unix.EPERM) || errors.Is(err, unix.EROFS)
 }
 
 func (c cgroupSet) paths() map[string]string { return map[string]string(c) }
@@ -95,7 +122,17 @@ func destroyCgroups(p map[string]string) error {
 
 func (c *Container) signalCgroup(sig unix.Signal) error {
 	if len(c.State.CgroupPaths) == 0 {
-		return nil
+		// Rootless without a cgroup: every process of its pid namespace.
+		pids, err := c.Processes()
+		for _, p := range pids {
+			if p != c.State.Pid {
+				_ = unix.Kill(p, sig)
+			}
+		}
+		if err == nil && len(pids) > 0 {
+			err = c.signalInit(sig)
+		}
+		return err
 	}
 	return cgroups.Paths(c.State.CgroupPaths).Signal(sig)
 }

@@ -59,7 +59,12 @@ func (c *Container) thawIfFrozen() error {
 // cgroup, sorted.
 func (c *Container) Processes() ([]int, error) {
 	if len(c.State.CgroupPaths) == 0 {
-		return nil, nil
+		// A rootless container without a cgroup: the processes of its
+		// pid namespace, if it has one of its own.
+		if c.State.SharedPidNS || !alive(c.State.Pid, c.State.PidStartTime) {
+			return nil, nil
+		}
+		return pidNSMembers(c.State.Pid)
 	}
 	return c.cgroups().Pids()
 }

@@ -80,3 +80,27 @@ func waitExit(pidfd int, timeoutMs int) error {
 		return nil
 	}
 }
+
+// pidNSMembers lists the host pids of the processes in the pid namespace of
+// pid (a container's init), by comparing /proc/<n>/ns/pid links.
+func pidNSMembers(pid int) ([]int, error) {
+	want, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/ns/pid")
+	if err != nil {
+		return nil, fmt.Errorf("read the container's pid namespace: %w", err)
+	}
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, err
+	}
+	var out []int
+	for _, e := range ents {
+		n, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if ns, err := os.Readlink("/proc/" + e.Name() + "/ns/pid"); err == nil && ns == want {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}

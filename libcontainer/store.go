@@ -35,6 +35,9 @@ type Store struct {
 	// Systemd: the global --systemd-cgroup; containers created through
 	// this store get a systemd scope as their cgroup.
 	Systemd bool
+	// Rootless: rt may lack the rights to make cgroups; without resources
+	// to apply, a container then runs in rt's own cgroup (as runc does).
+	Rootless bool
 }
 
 // handle is a container directory held under an exclusive flock: every

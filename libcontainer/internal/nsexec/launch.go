@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -21,6 +23,7 @@ type Launch struct {
 	ConsoleSocket *os.File       // the --console-socket connection, or nil
 	PidFd         *os.File       // exec: pidfd of the container's init, or nil
 	RootFd        *os.File       // exec: the container's root dir to chroot to, or nil
+	Trees         []*os.File     // detached bind mounts (plan.Tree), from TreeFdBase on
 	UIDMap        string         // written when the init asks (new user ns)
 	GIDMap        string
 	SetgroupsDeny bool
@@ -49,6 +52,18 @@ func (l *Launch) Fds() (syncFd, startFd, consoleFd int) {
 func (l *Launch) ExecFds() (pidFd, rootFd int) {
 	fds := l.layout()
 	return fds[3], fds[4]
+}
+
+// TreeFdBase returns the fd number rt-init will have for Trees[0]: the
+// trees come last, so this is known before they are made.
+func (l *Launch) TreeFdBase() int {
+	next := 4 + len(l.Extra)
+	for _, f := range []*os.File{l.StartListener, l.ConsoleSocket, l.PidFd, l.RootFd} {
+		if f != nil {
+			next++
+		}
+	}
+	return next
 }
 
 // layout numbers the fds after 0..2 and the extra ones: sync, start,
@@ -116,6 +131,7 @@ func (l *Launch) start(exe *os.File, sync *os.File) (*os.Process, error) {
 			files = append(files, f)
 		}
 	}
+	files = append(files, l.Trees...)
 	// The child dup2()s files onto 0..len(files)-1: the executable's fd
 	// must lie above them to still be itself when the child execs it.
 	exeFd := int(exe.Fd())
@@ -216,6 +232,16 @@ func (l *Launch) hooks(pid int, conn *os.File) error {
 
 func (l *Launch) writeMaps(pid int, conn *os.File) error {
 	dir := "/proc/" + strconv.Itoa(pid) + "/"
+	if helpers := needIDMapHelpers(l.UIDMap, l.GIDMap); helpers {
+		if err := runIDMapHelper("newuidmap", pid, l.UIDMap); err != nil {
+			return err
+		}
+		if err := runIDMapHelper("newgidmap", pid, l.GIDMap); err != nil {
+			return err
+		}
+		_, err := conn.Write(protocol.Encode(nil, protocol.Msg{Type: protocol.MapDone}))
+		return err
+	}
 	if l.SetgroupsDeny {
 		if err := writeProcFile(dir+"setgroups", "deny"); err != nil {
 			return err
@@ -290,4 +316,35 @@ func sealedInit() (*os.File, error) {
 		return nil, fmt.Errorf("seal memfd: %w", err)
 	}
 	return f, nil
+}
+
+// needIDMapHelpers: an unprivileged rt can only map its own uid and gid,
+// one id each; anything more goes through the setuid newuidmap/newgidmap
+// (shadow's uidmap, checked against /etc/subuid and /etc/subgid), as runc.
+func needIDMapHelpers(uidMap, gidMap string) bool {
+	if os.Geteuid() == 0 {
+		return false
+	}
+	own := func(m string, id int) bool {
+		f := strings.Fields(m)
+		return m == "" || (len(f) == 3 && f[1] == strconv.Itoa(id) && f[2] == "1")
+	}
+	return !own(uidMap, os.Geteuid()) || !own(gidMap, os.Getegid())
+}
+
+// runIDMapHelper runs newuidmap/newgidmap PID (container host size)...
+func runIDMapHelper(name string, pid int, m string) error {
+	if m == "" {
+		return nil
+	}
+	path, err := exec.LookPath(name)
+	if err != nil {
+		return fmt.Errorf("mapping more than the caller's own id needs %s (package uidmap): %w", name, err)
+	}
+	args := append([]string{strconv.Itoa(pid)}, strings.Fields(m)...)
+	out, err := exec.Command(path, args...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s %s: %w: %s", name, strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+	}
+	return nil
 }

@@ -63,3 +63,62 @@ func TestBuildExec(t *testing.T) {
 		t.Error("no pidfd: no error")
 	}
 }
+
+// Binds of a container with a new user namespace, and idmapped ones, are
+// made by the parent (Plan.Trees) and referenced by fd in the Mount message.
+func TestHostTrees(t *testing.T) {
+	maps := []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
+	spec := func(userns bool, m specs.Mount) *specs.Spec {
+		s := &specs.Spec{Process: &specs.Process{Args: []string{"sh"}}, Root: &specs.Root{Path: "rootfs"},
+			Linux: &specs.Linux{Namespaces: []specs.LinuxNamespace{{Type: specs.MountNamespace}}}, Mounts: []specs.Mount{m}}
+		if userns {
+			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
+			s.Linux.UIDMappings, s.Linux.GIDMappings = maps, maps
+		}
+		return s
+	}
+	bind := specs.Mount{Destination: "/d", Type: "bind", Source: "/src", Options: []string{"rbind", "ro", "nosuid"}}
+	idm := specs.Mount{Destination: "/i", Type: "bind", Source: "/src", Options: []string{"bind", "ridmap"}}
+	cases := []struct {
+		name       string
+		s          *specs.Spec
+		privileged bool
+		trees      int
+		err        bool
+	}{
+		{"plain bind, no userns", spec(false, bind), true, 0, false},
+		{"bind in a userns", spec(true, bind), true, 1, false},
+		{"bind in a userns, rootless", spec(true, bind), false, 0, false},
+		{"idmap, container mappings", spec(true, idm), true, 1, false},
+		{"idmap without any mappings", spec(false, idm), true, 0, true},
+		{"idmap rootless", spec(true, idm), false, 0, true},
+		{"idmap on a tmpfs", spec(true, specs.Mount{Destination: "/t", Type: "tmpfs", Options: []string{"idmap"}}), true, 0, true},
+	}
+	for _, c := range cases {
+		p, err := Build(&Input{Spec: c.s, Rootfs: "/r", BundleDir: "/b", ConsoleFd: -1, StartFd: -1,
+			Privileged: c.privileged, TreeFdBase: 7})
+		if (err != nil) != c.err {
+			t.Errorf("%s: err = %v", c.name, err)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		if len(p.Trees) != c.trees {
+			t.Errorf("%s: %d trees, want %d", c.name, len(p.Trees), c.trees)
+			continue
+		}
+		if c.trees == 1 {
+			tr := p.Trees[0]
+			if tr.Fd != 7 || tr.Source != "/src" {
+				t.Errorf("%s: tree %+v", c.name, tr)
+			}
+			if c.s.Mounts[0].Destination == "/d" && (!tr.Recursive || tr.AttrSet != unix.MOUNT_ATTR_RDONLY|unix.MOUNT_ATTR_NOSUID || tr.IDMap) {
+				t.Errorf("%s: tree %+v", c.name, tr)
+			}
+			if c.s.Mounts[0].Destination == "/i" && (!tr.IDMap || !tr.IDMapRec || len(tr.UIDMap) != 1 || tr.UIDMap[0].HostID != 100000) {
+				t.Errorf("%s: tree %+v", c.name, tr)
+			}
+		}
+	}
+}

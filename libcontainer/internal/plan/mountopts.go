@@ -17,7 +17,8 @@ type MountOpts struct {
 	Bind      bool   // "bind" or "rbind"
 	Data      []string
 	TmpCopyUp bool
-	IDMap     bool // "idmap"/"ridmap": not supported yet
+	IDMap     bool // "idmap" or "ridmap": an idmapped bind mount
+	IDMapRec  bool // "ridmap": idmapped recursively
 }
 
 type flagOpt struct {
@@ -87,7 +88,7 @@ func MountOptionNames() []string {
 	for k := range recOpts {
 		names = append(names, k)
 	}
-	return append(names, "bind", "rbind", "tmpcopyup")
+	return append(names, "bind", "rbind", "tmpcopyup", "idmap", "ridmap")
 }
 
 // ParseMountOptions splits spec mount options into flags, propagation,
@@ -104,8 +105,10 @@ func ParseMountOptions(opts []string) (MountOpts, error) {
 			m.Flags |= unix.MS_REC
 		case "tmpcopyup":
 			m.TmpCopyUp = true
-		case "idmap", "ridmap":
+		case "idmap":
 			m.IDMap = true
+		case "ridmap":
+			m.IDMap, m.IDMapRec = true, true
 		default:
 			if !m.parseOne(o) {
 				if strings.ContainsRune(o, ',') {

@@ -21,11 +21,16 @@ type mountMsg struct {
 	src, dst, fstype      string
 	flags, prop, set, clr uint64
 	data                  string
+	tree                  *Tree // a bind the parent prepares, or nil
 }
 
 func (m mountMsg) msg() protocol.Msg {
+	fd := ^uint32(0)
+	if m.tree != nil {
+		fd = uint32(m.tree.Fd)
+	}
 	return protocol.New().U32(m.kind).Str(m.src).Str(m.dst).Str(m.fstype).
-		U64(m.flags).U64(m.prop).U64(m.set).U64(m.clr).Str(m.data).Msg(protocol.Mount)
+		U64(m.flags).U64(m.prop).U64(m.set).U64(m.clr).Str(m.data).U32(fd).Msg(protocol.Mount)
 }
 
 func mounts(in *Input, p *Plan) error {
@@ -38,6 +43,10 @@ func mounts(in *Input, p *Plan) error {
 			return fmt.Errorf("mounts[%d] (%s): %w", i, m.Destination, err)
 		}
 		for _, mm := range msgs {
+			if mm.tree != nil {
+				mm.tree.Fd = in.TreeFdBase + len(p.Trees)
+				p.Trees = append(p.Trees, *mm.tree)
+			}
 			if mm.kind == readonlyAfter {
 				p.add(protocol.New().Str(mm.dst).Msg(protocol.Readonly))
 				continue
@@ -66,9 +75,6 @@ func planMount(in *Input, m specs.Mount) ([]mountMsg, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opts.IDMap || len(m.UIDMappings) > 0 || len(m.GIDMappings) > 0 {
-		return nil, fmt.Errorf("idmapped mounts are not supported yet")
-	}
 	dst := path.Clean(m.Destination)
 	if !path.IsAbs(dst) {
 		return nil, fmt.Errorf("destination must be an absolute path")
@@ -86,7 +92,15 @@ func planMount(in *Input, m specs.Mount) ([]mountMsg, error) {
 			mm.src = filepath.Join(in.BundleDir, mm.src)
 		}
 		mm.data = "" // bind mounts take no filesystem data
+		tree, err := hostTree(in, m, opts, mm)
+		if err != nil {
+			return nil, err
+		}
+		mm.tree = tree
 		return []mountMsg{mm}, nil
+	}
+	if opts.IDMap || len(m.UIDMappings) > 0 || len(m.GIDMappings) > 0 {
+		return nil, fmt.Errorf("idmap: only bind mounts can be idmapped")
 	}
 	mm.kind = protocol.MountKindFS
 	mm.fstype = m.Type

@@ -36,12 +36,19 @@ type Input struct {
 	CgroupV2Only bool // the host is pure cgroup v2
 	SeccompFlags uint32
 	SeccompBPF   []byte // nil: no filter
+	// Privileged: rt runs as root in the host's user namespace, so it can
+	// make bind mounts for the init (HostTrees).
+	Privileged bool
+	TreeFdBase int // the fd number in rt-init of the first Plan.Trees entry
 }
 
 // Plan is the result of Build.
 type Plan struct {
 	Msgs     []protocol.Msg
 	Warnings []string
+	// Trees are the bind mounts the parent makes (open_tree) and passes to
+	// rt-init as fds TreeFdBase, TreeFdBase+1, ...
+	Trees []Tree
 }
 
 // Build turns in into the bootstrap messages, in the order rt-init applies them.

@@ -39,6 +39,7 @@ struct rt_mount {
 	uint64_t prop;     /* MS_SHARED|MS_SLAVE|MS_PRIVATE|MS_UNBINDABLE (+MS_REC) or 0 */
 	uint64_t attr_set; /* MOUNT_ATTR_* applied recursively with mount_setattr */
 	uint64_t attr_clr;
+	int tree_fd; /* RT_MOUNT_BIND: the parent's detached copy of source, -1: none */
 };
 
 struct rt_device {

@@ -227,8 +227,24 @@ static void close_strays(const struct rt_config *c)
 		top = c->exec_pidfd;
 	if (c->exec_rootfd > top)
 		top = c->exec_rootfd;
+	for (size_t i = 0; i < c->nmounts; i++)
+		if (c->mounts[i].tree_fd > top)
+			top = c->mounts[i].tree_fd;
 	if (rt_close_range((unsigned int)top + 1, ~0u, 0) < 0)
 		rt_fail("close_range", errno, NULL);
+}
+
+/* "--hold-userns": started by rt in a new user namespace (with its id
+ * maps), only to keep it alive until rt has opened it; stdin's EOF ends it. */
+static void hold_userns(void)
+{
+	char b;
+	ssize_t n;
+
+	do
+		n = read(0, &b, 1);
+	while (n > 0 || (n < 0 && errno == EINTR));
+	_exit(0);
 }
 
 int main(int argc, char **argv)
@@ -236,6 +252,8 @@ int main(int argc, char **argv)
 	static struct rt_config c;
 	int err = harden();
 
+	if (argc == 2 && strcmp(argv[1], "--hold-userns") == 0)
+		hold_userns();
 	rt_sync_fd = parse_sync_fd(argc, argv);
 	if (err != 0)
 		rt_fail("prctl", err, "set non-dumpable and parent death signal");
@@ -249,6 +267,9 @@ int main(int argc, char **argv)
 		own_fd(c.exec_pidfd, "container pidfd");
 	if (c.exec_rootfd >= 0)
 		own_fd(c.exec_rootfd, "container root");
+	for (size_t i = 0; i < c.nmounts; i++)
+		if (c.mounts[i].tree_fd >= 0)
+			own_fd(c.mounts[i].tree_fd, "mount tree");
 	close_strays(&c);
 	rt_namespaces(&c);
 	stage_b(&c);

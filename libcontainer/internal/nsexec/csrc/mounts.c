@@ -156,6 +156,11 @@ static int make_bind(const struct rt_mount *m)
 {
 	uint64_t clr;
 	int rec = (m->flags & MS_REC) != 0;
+
+	/* Made by the parent, in the host's user namespace (a source the
+	 * container's root may not reach, an idmapped mount), flags set. */
+	if (m->tree_fd >= 0)
+		return m->tree_fd; /* used once: closed with the mount fd */
 	int t = rt_open_tree(AT_FDCWD, m->source,
 			     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
 

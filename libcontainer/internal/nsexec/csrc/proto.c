@@ -463,6 +463,10 @@ static void dec_mount(struct rt_config *c, struct cur *m)
 	mt->attr_set = get_u64(m);
 	mt->attr_clr = get_u64(m);
 	mt->data = get_str(m);
+	mt->tree_fd = (int)get_u32(m);
+	if (mt->tree_fd < -1 || (mt->tree_fd >= 0 && mt->kind != RT_MOUNT_BIND))
+		BAD("Mount %s: tree fd %d for a %s mount", mt->dest, mt->tree_fd,
+		    mt->kind == RT_MOUNT_BIND ? "bind" : "filesystem");
 }
 
 static void dec_device(struct rt_config *c, struct cur *m)

@@ -26,7 +26,8 @@
 #define RT_ROOTFS 4         /* str host path, u64 rootfs propagation, u32 readonly, u32 no_pivot
                                (RT_ROOT_*) */
 #define RT_MOUNT 5          /* u32 kind, str source, str dest, str fstype, u64 flags, u64 prop flags,
-                               u64 attr_set, u64 attr_clr, str data */
+                               u64 attr_set, u64 attr_clr, str data, u32 tree fd (binds: a detached
+                               tree the parent made, flags set; -1: open source here) */
 #define RT_DEVICE 6         /* str path, u32 type ('c','b','p'), u64 major, u64 minor, u32 mode,
                                u32 uid, u32 gid */
 #define RT_SYMLINK 7        /* str target, str linkpath */

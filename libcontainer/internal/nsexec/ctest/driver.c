@@ -176,7 +176,7 @@ static void mount_msg(const char *spec)
 	if (f[2] == NULL)
 		die("bad -m %s", spec);
 	MSG(RT_MOUNT, u32(RT_MOUNT_FS); str(f[1]); str(f[2]); str(f[0]); u64(2 /* MS_NOSUID */); u64(0);
-	    u64(0); u64(0); str(f[3] ? f[3] : ""));
+	    u64(0); u64(0); str(f[3] ? f[3] : ""); u32(UINT32_MAX));
 }
 
 /* -b "source:dest" (a bind) or -L "target:linkpath" (a symlink). */
@@ -189,7 +189,7 @@ static void pair_msg(int opt, const char *spec)
 	*c = '\0';
 	if (opt == 'b')
 		MSG(RT_MOUNT, u32(RT_MOUNT_BIND); str(s); str(c + 1); str(""); u64(0x1000 /* MS_BIND */);
-		    u64(0); u64(0); u64(0); str(""));
+		    u64(0); u64(0); u64(0); str(""); u32(UINT32_MAX));
 	else
 		MSG(RT_SYMLINK, str(s); str(c + 1));
 }
