@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -46,7 +47,25 @@ command to run in it (unless --process gives the whole process).`,
 	Action:         execAction,
 }
 
+// execFailed is runc's exit status when exec itself fails (as opposed to
+// the process's own status): engines tell the two apart by it.
+const execFailed = 255
+
 func execAction(ctx *cli.Context) error {
+	if ctx.NArg() < 1 {
+		return errors.New(`"exec" requires a container id`)
+	}
+	if err := execContainer(ctx); err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) {
+			return err
+		}
+		return &exitError{code: execFailed, err: err}
+	}
+	return nil
+}
+
+func execContainer(ctx *cli.Context) error {
 	c, err := peek(ctx)
 	if err != nil {
 		return err
@@ -210,7 +229,11 @@ func applyExecFlags(ctx *cli.Context, p *specs.Process) error {
 		if g < 0 || g > 1<<32-1 {
 			return fmt.Errorf("--additional-gids: %d out of range", g)
 		}
-		p.User.AdditionalGids = append(p.User.AdditionalGids, uint32(g))
+		// urfave/cli repeats a slice flag's values when given by its long
+		// name: each gid once.
+		if !slices.Contains(p.User.AdditionalGids, uint32(g)) {
+			p.User.AdditionalGids = append(p.User.AdditionalGids, uint32(g))
+		}
 	}
 	return nil
 }

@@ -51,24 +51,40 @@ func main() {
 	}
 }
 
-// exitError carries a container's exit status out of `run`.
-type exitError struct{ code int }
+// exitError carries a container's exit status out of `run` and `exec`, or
+// with err set, an error to report that exits with code instead of 1.
+type exitError struct {
+	code int
+	err  error
+}
 
-func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+func (e *exitError) Error() string {
+	if e.err != nil {
+		return e.err.Error()
+	}
+	return fmt.Sprintf("exit status %d", e.code)
+}
 
 // fatal reports err once, at the top, and exits 1 (or the container's status).
 func fatal(err error) {
 	var ee *exitError
 	if errors.As(err, &ee) {
+		if ee.err != nil {
+			report(ee.err)
+		}
 		os.Exit(ee.code)
 	}
-	// Like runc: a log line (text to stderr, or the --log file), and with a
-	// log file also the bare message on stderr for humans.
+	report(err)
+	os.Exit(1)
+}
+
+// report logs err: like runc, a log line (text to stderr, or the --log
+// file), and with a log file also the bare message on stderr for humans.
+func report(err error) {
 	logrus.Error(err)
 	if logToFile {
 		fmt.Fprintln(os.Stderr, err)
 	}
-	os.Exit(1)
 }
 
 // store returns the state root from the global --root flag.

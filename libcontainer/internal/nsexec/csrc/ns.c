@@ -76,6 +76,20 @@ static void join(struct rt_config *c, int *fds, uint64_t want)
 	}
 }
 
+/* In a user namespace just entered: become its root (the host ids we had
+ * may not be mapped there; files created with them would fail EOVERFLOW). */
+static void become_userns_root(void)
+{
+	if (setresgid(0, 0, 0) < 0)
+		rt_fail("setresgid 0 in the user ns", errno, NULL);
+	if (setresuid(0, 0, 0) < 0)
+		rt_fail("setresuid 0 in the user ns", errno, NULL);
+	/* An euid change resets dumpable to fs.suid_dumpable, which a host
+	 * may have set to 1 or 2. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		rt_fail("clear dumpable", errno, NULL);
+}
+
 /* A new user namespace: the parent writes our uid_map/gid_map (and
  * setgroups) from outside, then we become its root. */
 static void new_user_ns(void)
@@ -97,14 +111,7 @@ static void new_user_ns(void)
 	rt_expect(RT_MAP_DONE, NULL, NULL);
 	if (rootless && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		rt_fail("clear dumpable", errno, NULL);
-	if (setresgid(0, 0, 0) < 0)
-		rt_fail("setresgid 0 in the new user ns", errno, NULL);
-	if (setresuid(0, 0, 0) < 0)
-		rt_fail("setresuid 0 in the new user ns", errno, NULL);
-	/* An euid change resets dumpable to fs.suid_dumpable, which a host
-	 * may have set to 1 or 2. */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		rt_fail("clear dumpable", errno, NULL);
+	become_userns_root();
 }
 
 /* /proc/<pid>/timens_offsets is opened before anything is unshared: after
@@ -198,9 +205,19 @@ static int join_container(struct rt_config *c)
 	if (c->exec_ns != 0 && setns(c->exec_pidfd, (int)c->exec_ns) < 0)
 		rt_fail("setns", errno, "joining the namespaces (%#llx) of the container",
 			(unsigned long long)c->exec_ns);
+	if (c->exec_ns & CLONE_NEWUSER)
+		become_userns_root();
 	close(c->exec_pidfd);
 	c->exec_pidfd = -1;
 	return clone_stage_b();
+}
+
+static int joins_user(const struct rt_config *c)
+{
+	for (size_t i = 0; i < c->njoins; i++)
+		if (c->joins[i].flag == CLONE_NEWUSER)
+			return 1;
+	return 0;
 }
 
 int rt_namespaces(struct rt_config *c)
@@ -211,7 +228,10 @@ int rt_namespaces(struct rt_config *c)
 	int timens = open_timens_offsets(c);
 	int *fds = open_joins(c);
 
-	join(c, fds, CLONE_NEWUSER);
+	if (joins_user(c)) {
+		join(c, fds, CLONE_NEWUSER);
+		become_userns_root();
+	}
 	if (c->ns_new & CLONE_NEWUSER)
 		new_user_ns();
 	join(c, fds, 0);
