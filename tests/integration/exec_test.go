@@ -641,6 +641,30 @@ func TestExecTTY(t *testing.T) {
 	}
 }
 
+// TestExecTTYOwner: the pty of a non-root exec process belongs to that user
+// (as login does), so it can use its terminal fully.
+func TestExecTTYOwner(t *testing.T) {
+	h := newH(t)
+	c, _ := startedCtr(h)
+	cr := newConsoleReceiver(t, h.Dir)
+	wantOK(t, execIn(c, Opts{}, []string{"-t", "-d", "-u", "1000:1000", "--console-socket", cr.path},
+		"/bin/sh", "-c", `echo "owner=$(stat -c %u $(tty))"`))
+	var msg consoleMsg
+	select {
+	case msg = <-cr.got:
+	case <-time.After(cmdTimeout):
+		t.Fatal("no message on the console socket")
+	}
+	if msg.err != nil {
+		t.Fatalf("console socket: %v", msg.err)
+	}
+	defer msg.master.Close()
+	out, _ := readPty(msg.master, waitTimeout)
+	if !strings.Contains(out, "owner=1000") {
+		t.Errorf("the pty of a uid 1000 exec: %q, want owner=1000", out)
+	}
+}
+
 // TestExecPaused: exec into a paused container fails unless
 // --ignore-paused; then the process runs once the container is resumed.
 func TestExecPaused(t *testing.T) {

@@ -474,6 +474,10 @@ void rt_setup_console(struct rt_config *c)
 	if (c->rootfs != NULL && (c->ns_new & CLONE_NEWNS))
 		bind_console(root, peer);
 	close(root);
+	/* The terminal belongs to the process's user (as login(1) does), so a
+	 * non-root process can use it fully (stty, mesg). */
+	if (c->has_user && c->uid != 0 && fchown(peer, c->uid, (gid_t)-1) < 0)
+		rt_fail("console: chown the pty", errno, "to uid %u", c->uid);
 	send_master(c->console_fd, master, name);
 	close(master);
 	close(c->console_fd);
