@@ -916,3 +916,36 @@ func TestExecKillAllAndDeleteForce(t *testing.T) {
 		}
 	}
 }
+
+// TestExecSubCgroup: --cgroup puts the process in an existing sub-cgroup of
+// the container's, in one hierarchy ("pids:sub") or all ("sub"); a missing
+// one is an error and nothing runs.
+func TestExecSubCgroup(t *testing.T) {
+	h := newH(t)
+	c, pid := startedCtr(h)
+	cg := procCgroups(t, pid)
+	var pidsDir string
+	for _, hier := range cgroupHierarchies(t) {
+		if hier.key == "pids" {
+			pidsDir = filepath.Join(hier.mountpoint, cg["pids"])
+		}
+	}
+	if pidsDir == "" {
+		t.Skip("no v1 pids hierarchy")
+	}
+	if err := os.Mkdir(filepath.Join(pidsDir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	epid := execDetached(t, c, []string{"--cgroup", "pids:sub"}, "/bin/sleep", "100")
+	got := procCgroups(t, epid)
+	if got["pids"] != cg["pids"]+"/sub" {
+		t.Errorf("pids cgroup of the exec'd process %q, want %q", got["pids"], cg["pids"]+"/sub")
+	}
+	if got["memory"] != cg["memory"] {
+		t.Errorf("memory cgroup %q, want the container's %q", got["memory"], cg["memory"])
+	}
+	wantExecFail(t, execIn(c, Opts{}, []string{"--cgroup", "nosuch"}, "/bin/true"), "sub-cgroup", "does not exist")
+	wantExecFail(t, execIn(c, Opts{}, []string{"--cgroup", "pids:../../escape"}, "/bin/true"), "invalid sub-cgroup")
+	wantOK(t, c.Delete("--force"))
+	c.AssertNoLeftovers()
+}
