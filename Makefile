@@ -238,18 +238,13 @@ CI_STAGES += v2vm-systemd
 .PHONY: v2vm-systemd-hybrid
 V2VM_SYSTEMD_HYBRID_DIR ?= $(BUILD)/v2vm-systemd-hybrid
 v2vm-systemd-hybrid: rt
-	@mkdir -p $(V2VM_SYSTEMD_HYBRID_DIR); \
-	sed 's/ cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1 / /' tests/v2vm/v2vm.sh > $(V2VM_SYSTEMD_HYBRID_DIR)/v2vm-hybrid.sh; \
-	if grep '^APPEND=' $(V2VM_SYSTEMD_HYBRID_DIR)/v2vm-hybrid.sh | grep -q 'cgroup_no_v1\|unified_cgroup_hierarchy=1'; then \
-		echo "v2vm-systemd-hybrid: cannot drop cgroup_no_v1=all from tests/v2vm/v2vm.sh's APPEND"; exit 1; fi; \
-	if [ -z "$$V2VM_SYSROOT" ] && [ -x $(V2VM_SYSTEMD_DIR)/sysroot/lib/systemd/systemd ]; then \
+	@if [ -z "$$V2VM_SYSROOT" ] && [ -x $(V2VM_SYSTEMD_DIR)/sysroot/lib/systemd/systemd ]; then \
 		export V2VM_SYSROOT=$(V2VM_SYSTEMD_DIR)/sysroot; fi; \
 	k=$$(ls $(V2VM_SYSTEMD_DIR)/kernel/boot/vmlinuz-* 2>/dev/null | head -n1); \
 	if [ -z "$$V2VM_KERNEL" ] && [ -n "$$k" ]; then \
 		export V2VM_KERNEL=$$k V2VM_MODROOT=$(V2VM_SYSTEMD_DIR)/kernel; fi; \
-	set -x; V2VM_INIT=systemd V2VM_TIMEOUT=$(V2VM_TIMEOUT) \
-		V2VM_APPEND="systemd.unified_cgroup_hierarchy=0 $(V2VM_APPEND)" \
-		bash $(V2VM_SYSTEMD_HYBRID_DIR)/v2vm-hybrid.sh ./rt $(V2VM_SYSTEMD_HYBRID_DIR) tests/v2vm/systemd-test.sh
+	set -x; V2VM_INIT=systemd V2VM_CGROUP=hybrid V2VM_TIMEOUT=$(V2VM_TIMEOUT) \
+		bash tests/v2vm/v2vm.sh ./rt $(V2VM_SYSTEMD_HYBRID_DIR) tests/v2vm/systemd-test.sh
 CI_STAGES += v2vm-systemd-hybrid
 
 # --- runtime-tools linux_cgroups_* on pure cgroup v2 (tests/v2vm/conformance-test.sh):

@@ -54,6 +54,9 @@
 #   V2VM_TIMEOUT   seconds before the VM is killed; the test itself gets 30 s
 #                  less                                                 [600]
 #   V2VM_APPEND    extra kernel command line                               []
+#   V2VM_CGROUP    v2 (cgroup_no_v1=all) | hybrid (systemd mode only:
+#                  systemd.unified_cgroup_hierarchy=0, v1 controllers and
+#                  cgroup2 at /sys/fs/cgroup/unified)                     [v2]
 #   V2VM_QUIET     1: pass "quiet" to the kernel                          [1]
 #   V2VM_ENV       space-separated NAME=VALUE words added to the test's
 #                  environment (values without spaces)                     []
@@ -313,7 +316,12 @@ fi
 echo "v2vm: $MODE guest prepared in $(elapsed "$t_setup")s" >&2
 
 # ---------------------------------------------------------------- boot
-APPEND="console=ttyS0 cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1 panic=-1"
+case "${V2VM_CGROUP:-v2}" in
+v2) CGROUP_ARGS="cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1" ;;
+hybrid) CGROUP_ARGS="systemd.unified_cgroup_hierarchy=0" ;; # systemd mode: v1 controllers + cgroup2
+*) die "V2VM_CGROUP must be v2 or hybrid" ;;
+esac
+APPEND="console=ttyS0 $CGROUP_ARGS panic=-1"
 [ "${V2VM_QUIET:-1}" = 1 ] && APPEND="$APPEND quiet"
 APPEND="$APPEND ${V2VM_APPEND:-}"
 case "${V2VM_ACCEL:-tcg}" in
