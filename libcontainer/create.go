@@ -76,6 +76,9 @@ func (s *Store) Create(o *CreateOpts) (*Container, []string, error) {
 	if err := checkIntelRdt(b.Spec); err != nil {
 		return nil, nil, err
 	}
+	if err := checkHost(b); err != nil {
+		return nil, nil, err
+	}
 	cr := &creation{store: s, opts: o, bundle: b, warnings: warn}
 	if err := cr.run(); err != nil {
 		cr.undo()
