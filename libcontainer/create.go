@@ -48,7 +48,8 @@ type creation struct {
 	cgroups  cgroupSet
 	sd       *systemd.Manager // the scope, with the systemd driver
 	listener *os.File
-	trees    []*os.File // the parent's bind mounts for the init (plan.Tree)
+	trees    []*os.File    // the parent's bind mounts for the init (plan.Tree)
+	agent    *seccompAgent // SCMP_ACT_NOTIFY: where the notify fd goes
 	pid      int
 	warnings []string
 }
@@ -230,7 +231,14 @@ func (cr *creation) launch() (*nsexec.Launch, error) {
 	}
 	l.OnChild = cr.onChild
 	l.OnHooks = cr.runCreateHooks
+	l.OnSeccompFd = cr.sendSeccompFd
 	return l, nil
+}
+
+// sendSeccompFd passes the init's notify fd (filter loaded before Ready,
+// without no_new_privs) to the seccomp agent, with the status "creating".
+func (cr *creation) sendSeccompFd(pid int, fd *os.File) error {
+	return cr.agent.send(fd, pid, cr.state.SpecState(Creating))
 }
 
 // onChild applies what the parent sets on the container's init from the

@@ -74,6 +74,7 @@ type execution struct {
 	pidfd   *os.File
 	rootDir *os.File
 	cgroups cgroups.Paths
+	agent   *seccompAgent // SCMP_ACT_NOTIFY: where the notify fd goes
 }
 
 func (ex *execution) close() {
@@ -211,6 +212,14 @@ func (ex *execution) launch(flags uint64) (*nsexec.Launch, error) {
 		if f != nil {
 			in.SeccompFlags, in.SeccompBPF = f.Flags, f.BPF
 		}
+		if f != nil && f.Notify {
+			ex.agent = &seccompAgent{path: f.ListenerPath, metadata: f.ListenerMetadata}
+			// The process would load its filter, and send the fd, only
+			// once thawed, long after rt returned.
+			if ex.paused && ex.spec.Process.NoNewPrivileges {
+				return nil, errors.New("cannot exec into a paused container with SCMP_ACT_NOTIFY and noNewPrivileges")
+			}
+		}
 	}
 	p, err := plan.BuildExec(in)
 	if err != nil {
@@ -218,7 +227,14 @@ func (ex *execution) launch(flags uint64) (*nsexec.Launch, error) {
 	}
 	l.Bootstrap = p.Msgs
 	l.OnReady = ex.release
+	l.OnSeccompFd = ex.sendSeccompFd
 	return l, nil
+}
+
+// sendSeccompFd passes the exec'd process's notify fd to the seccomp agent,
+// with the container's state ("running") and the process's own pid.
+func (ex *execution) sendSeccompFd(pid int, fd *os.File) error {
+	return ex.agent.send(fd, pid, ex.c.State.SpecState(Running))
 }
 
 // release puts the ready process in the container's cgroup, lets it execve
@@ -234,17 +250,23 @@ func (ex *execution) release(pid int, conn *os.File) error {
 	if ex.paused {
 		return nil
 	}
-	m, err := protocol.ReadMsg(conn)
-	if errors.Is(err, io.EOF) {
-		return nil
+	for {
+		m, fd, err := protocol.ReadMsgFd(conn)
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil:
+			return fmt.Errorf("exec: %w", err)
+		case m.Type == protocol.Error:
+			return protocol.DecodeError(m)
+		case m.Type != protocol.SeccompFd:
+			return fmt.Errorf("protocol: unexpected %v from the init at exec", m.Type)
+		}
+		// With no_new_privs the filter is loaded just before execve.
+		if err := ex.sendSeccompFd(pid, fd); err != nil {
+			return err
+		}
 	}
-	if err != nil {
-		return fmt.Errorf("exec: %w", err)
-	}
-	if m.Type == protocol.Error {
-		return protocol.DecodeError(m)
-	}
-	return fmt.Errorf("protocol: unexpected %v from the init at exec", m.Type)
 }
 
 // preservedFiles returns fds 3..3+n-1 for --preserve-fds: only fds rt

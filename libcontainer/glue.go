@@ -162,6 +162,9 @@ func (cr *creation) fillInput(in *plan.Input) error {
 		}
 		if f != nil {
 			in.SeccompFlags, in.SeccompBPF = f.Flags, f.BPF
+			if f.Notify {
+				cr.agent = &seccompAgent{path: f.ListenerPath, metadata: f.ListenerMetadata}
+			}
 			// Debug, as runc: profiles name syscalls newer than libseccomp,
 			// and a warning line would spoil podman's one-object error log.
 			for _, w := range f.Warnings {

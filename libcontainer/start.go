@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/rt-runtime/rt/libcontainer/internal/protocol"
 )
 
@@ -36,18 +38,43 @@ func (c *Container) Start() error {
 	if _, err := conn.Write([]byte{'S'}); err != nil {
 		return fmt.Errorf("start the container's init: %w", err)
 	}
-	m, err := protocol.ReadMsg(conn)
-	if errors.Is(err, io.EOF) {
-		c.postStart()
-		return nil
+	for {
+		m, fd, err := protocol.ReadMsgFd(conn)
+		switch {
+		case errors.Is(err, io.EOF):
+			c.postStart()
+			return nil
+		case err != nil:
+			return fmt.Errorf("start: %w", err)
+		case m.Type == protocol.Error:
+			return protocol.DecodeError(m)
+		case m.Type != protocol.SeccompFd:
+			return fmt.Errorf("protocol: unexpected %v from the init at start", m.Type)
+		}
+		if err := c.sendSeccompFd(fd); err != nil {
+			// Not without its agent: the init must not run the process.
+			_ = c.signalInit(unix.SIGKILL)
+			return err
+		}
 	}
+}
+
+// sendSeccompFd passes the init's notify fd (no_new_privs: the filter is
+// loaded just before execve, after start) to the seccomp agent of the
+// config saved at create, with the status "running" (the start socket is
+// gone already).
+func (c *Container) sendSeccompFd(fd *os.File) error {
+	s, err := c.Spec()
 	if err != nil {
-		return fmt.Errorf("start: %w", err)
+		fd.Close()
+		return err
 	}
-	if m.Type == protocol.Error {
-		return protocol.DecodeError(m)
+	a, err := agentOf(s)
+	if err != nil {
+		fd.Close()
+		return err
 	}
-	return fmt.Errorf("protocol: unexpected %v from the init at start", m.Type)
+	return a.send(fd, c.State.Pid, c.State.SpecState(Running))
 }
 
 func (c *Container) postStart() {

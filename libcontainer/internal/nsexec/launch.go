@@ -35,6 +35,10 @@ type Launch struct {
 	// OnHooks runs prestart and createRuntime hooks and returns the state
 	// JSON that rt-init hands to createContainer and startContainer hooks.
 	OnHooks func(pid int) ([]byte, error)
+	// OnSeccompFd gets the seccomp notify fd (SCMP_ACT_NOTIFY) of the
+	// container process pid, when rt-init loads its filter before Ready; it
+	// owns the fd. Without it such an fd is an error.
+	OnSeccompFd func(pid int, fd *os.File) error
 	// OnReady runs when the init reports Ready, with the sync connection
 	// (exec: put the process in its cgroup, send Go, wait for the execve).
 	OnReady func(pid int, conn *os.File) error
@@ -171,7 +175,7 @@ func (l *Launch) drive(stageA *os.Process, conn *os.File) (int, error) {
 	}
 	pid := 0
 	for {
-		m, err := protocol.Expect(conn, protocol.MapRequest, protocol.ChildPid, protocol.HooksRequest, protocol.Ready)
+		m, fd, err := protocol.ExpectFd(conn, protocol.MapRequest, protocol.ChildPid, protocol.HooksRequest, protocol.Ready)
 		if err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 				err = l.initFailed(stageA, err)
@@ -185,6 +189,8 @@ func (l *Launch) drive(stageA *os.Process, conn *os.File) (int, error) {
 			pid, err = l.childPid(stageA, m)
 		case protocol.HooksRequest:
 			err = l.hooks(pid, conn)
+		case protocol.SeccompFd:
+			err = l.seccompFd(pid, fd)
 		case protocol.Ready:
 			if l.OnReady != nil {
 				err = l.OnReady(pid, conn)
@@ -213,6 +219,15 @@ func (l *Launch) childPid(stageA *os.Process, m protocol.Msg) (int, error) {
 		}
 	}
 	return pid, nil
+}
+
+// seccompFd hands the notify fd to OnSeccompFd (which closes it).
+func (l *Launch) seccompFd(pid int, fd *os.File) error {
+	if l.OnSeccompFd == nil || pid <= 0 {
+		fd.Close()
+		return errors.New("protocol: unexpected SeccompFd from the init")
+	}
+	return l.OnSeccompFd(pid, fd)
 }
 
 func (l *Launch) hooks(pid int, conn *os.File) error {

@@ -25,8 +25,14 @@
 //	  -- HooksDone{state JSON} --------------->
 //	                                         createContainer hooks, pivot_root,
 //	                                         masks, sysctl, caps, user, ...
+//	  <---------------------------- SeccompFd (SCMP_ACT_NOTIFY, no no_new_privs)
+//	  pass the fd to the seccomp agent
 //	  <---------------------------- Ready
 //	  write state.json, exit                  wait on the start socket
+//
+// With no_new_privs the filter is loaded just before execve, and SeccompFd
+// goes to whoever holds the report connection then: `rt start`, or `rt exec`
+// after Go. Frames that may carry an fd are read with ReadMsgFd.
 //
 // At any point the init may send Error{step, errno, detail} instead and exit.
 package protocol
@@ -78,6 +84,7 @@ const (
 	HooksRequest     Type = 42 // init -> parent: empty
 	Ready            Type = 43 // init -> parent: empty
 	Error            Type = 44 // init -> parent: str step, u32 errno, str detail
+	SeccompFd        Type = 45 // init -> parent: empty, the seccomp notify fd as SCM_RIGHTS (ReadMsgFd)
 	MapDone          Type = 50 // parent -> init: empty
 	HooksDone        Type = 51 // parent -> init: str state JSON
 	Go               Type = 52 // parent -> init (exec): empty, the process is in its cgroup
@@ -105,7 +112,7 @@ var names = map[Type]string{
 	Personality: "Personality", Sched: "Sched", IOPrio: "IOPrio", Arg: "Arg", Env: "Env",
 	Cwd: "Cwd", Terminal: "Terminal", Hook: "Hook", Fds: "Fds", StartFd: "StartFd",
 	Options: "Options", Exec: "Exec", End: "End", MapRequest: "MapRequest", ChildPid: "ChildPid",
-	HooksRequest: "HooksRequest", Ready: "Ready", Error: "Error", MapDone: "MapDone",
+	HooksRequest: "HooksRequest", Ready: "Ready", Error: "Error", SeccompFd: "SeccompFd", MapDone: "MapDone",
 	HooksDone: "HooksDone", Go: "Go",
 }
 

@@ -25,7 +25,7 @@ var cNames = map[string]uint32{
 	"RT_CWD": uint32(Cwd), "RT_TERMINAL": uint32(Terminal), "RT_HOOK": uint32(Hook), "RT_FDS": uint32(Fds),
 	"RT_START_FD": uint32(StartFd), "RT_OPTIONS": uint32(Options), "RT_EXEC": uint32(Exec), "RT_END": uint32(End),
 	"RT_MAP_REQUEST": uint32(MapRequest), "RT_CHILD_PID": uint32(ChildPid),
-	"RT_HOOKS_REQUEST": uint32(HooksRequest), "RT_READY": uint32(Ready), "RT_ERROR": uint32(Error),
+	"RT_HOOKS_REQUEST": uint32(HooksRequest), "RT_READY": uint32(Ready), "RT_ERROR": uint32(Error), "RT_SECCOMP_FD": uint32(SeccompFd),
 	"RT_MAP_DONE": uint32(MapDone), "RT_HOOKS_DONE": uint32(HooksDone), "RT_GO": uint32(Go),
 	"RT_MOUNT_FS": MountKindFS, "RT_MOUNT_BIND": MountKindBind,
 	"RT_HOOK_CREATE_CONTAINER": HookCreateCtr, "RT_HOOK_START_CONTAINER": HookStartCtr,

@@ -17,7 +17,7 @@ const flagTsync specs.LinuxSeccompFlag = "SECCOMP_FILTER_FLAG_TSYNC"
 var (
 	actionNames = []string{
 		"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
-		"SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP",
+		"SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP",
 	}
 	operatorNames = []string{
 		"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE",
@@ -63,7 +63,7 @@ func action(a specs.LinuxSeccompAction, errnoRet *uint) (libseccomp.ScmpAction, 
 	case specs.ActLog:
 		return libseccomp.ActLog, nil
 	case specs.ActNotify:
-		return libseccomp.ActInvalid, ErrNotifyUnsupported
+		return libseccomp.ActNotify, nil
 	}
 	return libseccomp.ActInvalid, fmt.Errorf("string %s is not a valid action for seccomp", a)
 }
@@ -128,9 +128,10 @@ func flagSupported(f specs.LinuxSeccompFlag, level uint) bool {
 // TSYNC is accepted and dropped, as runc does: rt-init is single-threaded, and
 // with TSYNC seccomp(2) reports a failure as a positive thread id, a
 // convention the loader would have to special-case for nothing.
-// WAIT_KILLABLE_RECV is accepted when supported and dropped too: the kernel
-// only takes it together with NEW_LISTENER, and notify is not supported yet.
-func filterFlags(flags []specs.LinuxSeccompFlag) (uint32, error) {
+// WAIT_KILLABLE_RECV is accepted when supported and kept only with
+// SCMP_ACT_NOTIFY (notify): the kernel takes it only together with
+// NEW_LISTENER, which notify adds.
+func filterFlags(flags []specs.LinuxSeccompFlag, notify bool) (uint32, error) {
 	level := apiLevel()
 	if flags == nil { // absent, not empty: runc's and crun's default
 		if flagSupported(specs.LinuxSeccompFlagSpecAllow, level) {
@@ -155,6 +156,10 @@ func filterFlags(flags []specs.LinuxSeccompFlag) (uint32, error) {
 			bits |= unix.SECCOMP_FILTER_FLAG_LOG
 		case specs.LinuxSeccompFlagSpecAllow:
 			bits |= unix.SECCOMP_FILTER_FLAG_SPEC_ALLOW
+		case specs.LinuxSeccompFlagWaitKillableRecv:
+			if notify {
+				bits |= unix.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+			}
 		}
 	}
 	return bits, nil

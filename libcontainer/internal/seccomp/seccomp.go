@@ -25,22 +25,22 @@
 //   - no_new_privs is not requested from libseccomp: rt-init sets it itself,
 //     before loading the filter, when the config asks for it.
 //
+// SCMP_ACT_NOTIFY (seccomp agents, see notify.go) makes the filter load with
+// SECCOMP_FILTER_FLAG_NEW_LISTENER (Filter.Notify); rt-init then hands the
+// listener fd to the parent, which passes it to linux.seccomp.listenerPath.
+//
 // Not done (yet): runc prepends an "-ENOSYS stub" to the filter so that
 // syscalls newer than the profile fail with ENOSYS instead of the default
-// errno; SCMP_ACT_NOTIFY (seccomp agents) is refused.
+// errno.
 package seccomp
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 	libseccomp "github.com/seccomp/libseccomp-golang"
 	"golang.org/x/sys/unix"
 )
-
-// ErrNotifyUnsupported is returned for a profile that uses SCMP_ACT_NOTIFY.
-var ErrNotifyUnsupported = errors.New("seccomp notify is not supported yet")
 
 // maxArgs is the number of syscall arguments seccomp can inspect.
 const maxArgs = 6
@@ -53,6 +53,13 @@ const optimizeAbove = 32
 type Filter struct {
 	// Flags are the SECCOMP_FILTER_FLAG_* bits to pass to seccomp(2).
 	Flags uint32
+	// Notify is set when the profile uses SCMP_ACT_NOTIFY: Flags then has
+	// SECCOMP_FILTER_FLAG_NEW_LISTENER, seccomp(2) returns a listener fd,
+	// and ListenerPath is the agent socket that must receive it.
+	Notify bool
+	// ListenerPath and ListenerMetadata are linux.seccomp's, for the agent.
+	ListenerPath     string
+	ListenerMetadata string
 	// BPF is an array of struct sock_filter (8 bytes each, host byte order).
 	BPF []byte
 	// Warnings lists what was ignored, e.g. syscall names unknown to
@@ -82,9 +89,16 @@ func Build(s *specs.LinuxSeccomp) (*Filter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seccomp defaultAction: %w", err)
 	}
-	flags, err := filterFlags(s.Flags)
+	notify, err := checkNotify(s)
 	if err != nil {
 		return nil, err
+	}
+	flags, err := filterFlags(s.Flags, notify)
+	if err != nil {
+		return nil, err
+	}
+	if notify {
+		flags |= unix.SECCOMP_FILTER_FLAG_NEW_LISTENER
 	}
 	filter, err := libseccomp.NewFilter(defAct)
 	if err != nil {
@@ -95,7 +109,10 @@ func Build(s *specs.LinuxSeccomp) (*Filter, error) {
 	if err := configure(filter, s, flags); err != nil {
 		return nil, err
 	}
-	out := &Filter{Flags: flags}
+	out := &Filter{Flags: flags, Notify: notify}
+	if notify {
+		out.ListenerPath, out.ListenerMetadata = s.ListenerPath, s.ListenerMetadata
+	}
 	if out.Warnings, err = addRules(filter, s.Syscalls, defAct); err != nil {
 		return nil, err
 	}

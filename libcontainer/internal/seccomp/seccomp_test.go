@@ -190,10 +190,6 @@ func TestErrors(t *testing.T) {
 		s    *specs.LinuxSeccomp
 		want string
 	}{
-		{"notify default", allow(func(s *specs.LinuxSeccomp) { s.DefaultAction = specs.ActNotify }),
-			"seccomp notify is not supported yet"},
-		{"notify rule", allow(func(s *specs.LinuxSeccomp) { s.Syscalls[0].Action = specs.ActNotify }),
-			"seccomp notify is not supported yet"},
 		{"bad default", allow(func(s *specs.LinuxSeccomp) { s.DefaultAction = "SCMP_ACT_NOPE" }),
 			"string SCMP_ACT_NOPE is not a valid action for seccomp"},
 		{"no default", allow(func(s *specs.LinuxSeccomp) { s.DefaultAction = "" }),
@@ -222,9 +218,73 @@ func TestErrors(t *testing.T) {
 			t.Errorf("%s: err = %v, want it to contain %q", c.name, err, c.want)
 		}
 	}
-	_, _, err := Compile(allow(func(s *specs.LinuxSeccomp) { s.DefaultAction = specs.ActNotify }))
-	if !errors.Is(err, ErrNotifyUnsupported) {
-		t.Errorf("notify error %v is not ErrNotifyUnsupported", err)
+}
+
+// TestNotifyErrors: runc's rules for SCMP_ACT_NOTIFY, and rt's sendmsg one.
+func TestNotifyErrors(t *testing.T) {
+	allow := func(mod func(*specs.LinuxSeccomp)) *specs.LinuxSeccomp {
+		s := &specs.LinuxSeccomp{DefaultAction: specs.ActErrno,
+			Syscalls: []specs.LinuxSyscall{{Names: []string{"getpid"}, Action: specs.ActAllow}}}
+		mod(s)
+		return s
+	}
+	cases := []struct {
+		name string
+		s    *specs.LinuxSeccomp
+		want string
+	}{
+		{"notify default", allow(func(s *specs.LinuxSeccomp) {
+			s.DefaultAction = specs.ActNotify
+			s.ListenerPath = "/agent.sock"
+		}), "SCMP_ACT_NOTIFY cannot be used as default action"},
+		{"notify no listener", allow(func(s *specs.LinuxSeccomp) { s.Syscalls[0].Action = specs.ActNotify }),
+			"linux.seccomp.listenerPath: required by SCMP_ACT_NOTIFY"},
+		{"notify write", allow(func(s *specs.LinuxSeccomp) {
+			s.Syscalls[0].Action = specs.ActNotify
+			s.Syscalls[0].Names = []string{"mkdir", "write"}
+			s.ListenerPath = "/agent.sock"
+		}), "SCMP_ACT_NOTIFY cannot be used for the write syscall"},
+		{"notify sendmsg", allow(func(s *specs.LinuxSeccomp) {
+			s.Syscalls[0].Action = specs.ActNotify
+			s.Syscalls[0].Names = []string{"sendmsg"}
+			s.ListenerPath = "/agent.sock"
+		}), "SCMP_ACT_NOTIFY cannot be used for the sendmsg syscall"},
+	}
+	for _, c := range cases {
+		_, _, err := Compile(c.s)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want it to contain %q", c.name, err, c.want)
+		}
+	}
+	_, _, err := Compile(allow(func(s *specs.LinuxSeccomp) { s.Syscalls[0].Action = specs.ActNotify }))
+	if !errors.Is(err, ErrNoListenerPath) {
+		t.Errorf("notify error %v is not ErrNoListenerPath", err)
+	}
+}
+
+// TestNotify: a profile with SCMP_ACT_NOTIFY and a listenerPath compiles, asks
+// for a listener fd, and carries the agent's path and metadata; one without
+// notify does not ask for a listener even when a listenerPath is set.
+func TestNotify(t *testing.T) {
+	s := &specs.LinuxSeccomp{DefaultAction: specs.ActAllow, ListenerPath: "/run/agent.sock",
+		ListenerMetadata: "meta", Flags: []specs.LinuxSeccompFlag{},
+		Syscalls: []specs.LinuxSyscall{{Names: []string{"mkdirat"}, Action: specs.ActNotify}}}
+	f, err := Build(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.Notify || f.Flags != unix.SECCOMP_FILTER_FLAG_NEW_LISTENER {
+		t.Errorf("notify %v, flags %#x: want notify with NEW_LISTENER only", f.Notify, f.Flags)
+	}
+	if f.ListenerPath != "/run/agent.sock" || f.ListenerMetadata != "meta" {
+		t.Errorf("listener %q / %q", f.ListenerPath, f.ListenerMetadata)
+	}
+	s.Syscalls[0].Action = specs.ActErrno
+	if f, err = Build(s); err != nil {
+		t.Fatal(err)
+	}
+	if f.Notify || f.Flags&unix.SECCOMP_FILTER_FLAG_NEW_LISTENER != 0 || f.ListenerPath != "" {
+		t.Errorf("without notify: notify %v, flags %#x, listener %q", f.Notify, f.Flags, f.ListenerPath)
 	}
 }
 
@@ -281,8 +341,8 @@ func TestSupported(t *testing.T) {
 			t.Errorf("archs %v lack %s", s.Archs, want)
 		}
 	}
-	if slices.Contains(s.Actions, string(specs.ActNotify)) {
-		t.Error("SCMP_ACT_NOTIFY listed but refused")
+	if !slices.Contains(s.Actions, string(specs.ActNotify)) {
+		t.Error("SCMP_ACT_NOTIFY accepted but not listed")
 	}
 	for _, a := range s.Actions {
 		if _, err := action(specs.LinuxSeccompAction(a), nil); err != nil {

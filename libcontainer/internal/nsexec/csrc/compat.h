@@ -100,4 +100,8 @@ static inline int rt_pivot_root(const char *new_root, const char *put_old)
 #define AT_RECURSIVE 0x8000
 #endif
 
+#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER /* Linux 5.0 uapi */
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
+#endif
+
 #endif

@@ -141,6 +141,8 @@ struct rt_config {
 extern int rt_sync_fd; /* the socket to the parent */
 int rt_send(uint32_t type, const void *payload, uint32_t len);
 int rt_send_u32(uint32_t type, uint32_t v);
+/* An empty frame of type with fd passed as SCM_RIGHTS.  Returns 0 or -errno. */
+int rt_send_fd(uint32_t type, int fd);
 /* Read one frame; *payload is malloc'ed (caller frees).  Returns 0 or -errno. */
 int rt_recv(uint32_t *type, void **payload, uint32_t *len);
 /* Read one frame and fail (rt_fail) unless it has type want. */
@@ -171,6 +173,8 @@ int rt_proc_open(void);
 void rt_run_hooks(struct rt_config *c, uint32_t phase);
 void rt_setup_console(struct rt_config *c);
 void rt_setup_process(struct rt_config *c); /* hostname..user, all but seccomp and exec */
+/* Load the filter; with SECCOMP_FILTER_FLAG_NEW_LISTENER send the listener
+ * fd to the parent (RT_SECCOMP_FD on rt_sync_fd) and close it. */
 void rt_load_seccomp(struct rt_config *c);
 /* Resolve argv[0] in the container's PATH; rt_fail with the runc texts. */
 char *rt_find_exec(struct rt_config *c);

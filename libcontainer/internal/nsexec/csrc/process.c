@@ -301,8 +301,20 @@ void rt_load_seccomp(struct rt_config *c)
 		.len = (unsigned short)(c->seccomp_len / sizeof(struct sock_filter)),
 		.filter = c->seccomp_bpf,
 	};
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, c->seccomp_flags, &prog) < 0)
+	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, c->seccomp_flags, &prog);
+	if (r < 0)
 		rt_fail("seccomp", errno, "load a filter of %u instructions", prog.len);
+	if (!(c->seccomp_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
+		return;
+	/* The listener fd (close-on-exec) goes to whoever reads the report fd
+	 * now (create, exec or start), which hands it to the seccomp agent;
+	 * until then a notified syscall of ours would wait: only sendmsg and
+	 * close come before the agent has it (seccomp.Build refuses to notify
+	 * sendmsg). */
+	int fd = (int)r, err = rt_send_fd(RT_SECCOMP_FD, fd);
+	close(fd);
+	if (err < 0)
+		rt_fail("send the seccomp notify fd", -err, NULL);
 }
 
 /* ---- the executable ---- */

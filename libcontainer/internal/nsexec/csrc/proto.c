@@ -235,6 +235,7 @@ static const char *const later_names[] = {
 	[RT_HOOKS_REQUEST - RT_MAP_REQUEST] = "HooksRequest",
 	[RT_READY - RT_MAP_REQUEST] = "Ready",
 	[RT_ERROR - RT_MAP_REQUEST] = "Error",
+	[RT_SECCOMP_FD - RT_MAP_REQUEST] = "SeccompFd",
 	[RT_MAP_DONE - RT_MAP_REQUEST] = "MapDone",
 	[RT_HOOKS_DONE - RT_MAP_REQUEST] = "HooksDone",
 	[RT_GO - RT_MAP_REQUEST] = "Go",

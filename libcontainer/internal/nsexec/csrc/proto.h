@@ -64,6 +64,8 @@
 #define RT_HOOKS_REQUEST 42 /* (empty) B prepared the rootfs: run prestart/createRuntime hooks */
 #define RT_READY 43       /* (empty) B is set up and waits for start */
 #define RT_ERROR 44       /* str step, u32 errno, str detail */
+#define RT_SECCOMP_FD 45  /* (empty) the seccomp notify (listener) fd, as SCM_RIGHTS on the frame's
+                             first byte; sent on the current report fd right after the load */
 
 /* ---- parent -> init, after the bootstrap ---- */
 #define RT_MAP_DONE 50   /* (empty) */
