@@ -80,6 +80,10 @@ func (s *Store) Create(o *CreateOpts) (*Container, []string, error) {
 	if err := checkHost(b); err != nil {
 		return nil, nil, err
 	}
+	if ok, why := mountLabelApplies(b.Spec.Linux); !ok && why != "" {
+		warn = append(warn, why)
+		b.Spec.Linux.MountLabel = ""
+	}
 	cr := &creation{store: s, opts: o, bundle: b, warnings: warn}
 	if err := cr.run(); err != nil {
 		cr.undo()

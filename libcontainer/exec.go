@@ -53,6 +53,9 @@ func (c *Container) Exec(o *ExecOpts) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if err := checkLabels(o.Process); err != nil {
+		return 0, err
+	}
 	ex := &execution{c: c, opts: o, spec: withProcess(s, o.Process), paused: st == Paused}
 	defer ex.close()
 	return ex.run()

@@ -38,8 +38,11 @@ func TestFeaturesTruthful(t *testing.T) {
 	if len(f.Linux.Namespaces) != 8 || !slices.Contains(f.Linux.Namespaces, "time") {
 		t.Errorf("namespaces: %v", f.Linux.Namespaces)
 	}
-	if *f.Linux.Apparmor.Enabled || *f.Linux.Selinux.Enabled || *f.Linux.Cgroup.SystemdUser {
-		t.Error("AppArmor, SELinux and the user systemd instance are not supported yet, yet claimed")
+	if *f.Linux.Apparmor.Enabled != appArmorEnabled() || *f.Linux.Selinux.Enabled != selinuxEnabled() {
+		t.Error("apparmor/selinux enabled must say what the host has (rt applies them where it does)")
+	}
+	if *f.Linux.Cgroup.SystemdUser {
+		t.Error("the user systemd instance is not supported yet, yet claimed")
 	}
 	if f.Annotations["k"] != "v" {
 		t.Errorf("annotations: %v", f.Annotations)

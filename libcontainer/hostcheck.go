@@ -18,6 +18,9 @@ import (
 // bind source) rather than the step of rt-init that would trip on it.
 // rt-init still checks all of it again, where it matters (fd-based).
 func checkHost(b *spec.Bundle) error {
+	if err := checkLabels(b.Spec.Process); err != nil {
+		return err
+	}
 	if fi, err := os.Stat(b.Rootfs); err != nil {
 		return fmt.Errorf("root.path: %w", err)
 	} else if !fi.IsDir() {

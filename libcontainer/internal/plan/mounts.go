@@ -107,6 +107,7 @@ func planMount(in *Input, m specs.Mount) ([]mountMsg, error) {
 	if mm.fstype == "" {
 		return nil, fmt.Errorf("type: missing for a non-bind mount")
 	}
+	mm.data = withMountLabel(in, mm.fstype, mm.data)
 	mm.src = m.Source
 	if mm.src == "" {
 		mm.src = mm.fstype

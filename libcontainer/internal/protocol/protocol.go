@@ -78,7 +78,8 @@ const (
 	StartFd          Type = 27 // u32 fd
 	Options          Type = 28 // u32 flags
 	Exec             Type = 29 // u32 pidfd, u64 clone flags to join through it, u32 root dir fd (-1: none)
-	End              Type = 30 // empty
+	Label            Type = 30 // u32 kind (LabelAppArmor, LabelSELinux), str value
+	End              Type = 31 // empty
 	MapRequest       Type = 40 // init -> parent: empty
 	ChildPid         Type = 41 // init -> parent: u32 pid
 	HooksRequest     Type = 42 // init -> parent: empty
@@ -98,6 +99,8 @@ const (
 	OptNoNewKeyring       = 1
 	OptHooks              = 2
 	OptSetgroupsDeny      = 4
+	LabelAppArmor         = 0
+	LabelSELinux          = 1
 	OptExec               = 8 // exec into a running container: after Ready, wait for Go, then execve
 )
 
@@ -111,7 +114,7 @@ var names = map[Type]string{
 	Caps: "Caps", User: "User", NoNewPrivs: "NoNewPrivs", Seccomp: "Seccomp",
 	Personality: "Personality", Sched: "Sched", IOPrio: "IOPrio", Arg: "Arg", Env: "Env",
 	Cwd: "Cwd", Terminal: "Terminal", Hook: "Hook", Fds: "Fds", StartFd: "StartFd",
-	Options: "Options", Exec: "Exec", End: "End", MapRequest: "MapRequest", ChildPid: "ChildPid",
+	Options: "Options", Exec: "Exec", Label: "Label", End: "End", MapRequest: "MapRequest", ChildPid: "ChildPid",
 	HooksRequest: "HooksRequest", Ready: "Ready", Error: "Error", SeccompFd: "SeccompFd", MapDone: "MapDone",
 	HooksDone: "HooksDone", Go: "Go",
 }

@@ -135,6 +135,8 @@ struct rt_config {
 	int start_fd;      /* listening start socket, -1 = exec at once */
 	uint32_t options;  /* RT_OPT_* */
 	char *state_json;  /* from RT_HOOKS_DONE */
+	char *apparmor;    /* RT_LABEL_APPARMOR profile, NULL: none */
+	char *selinux;     /* RT_LABEL_SELINUX process label, NULL: none */
 };
 
 /* proto.c */
@@ -162,6 +164,9 @@ void rt_rootfs_prepare(struct rt_config *c); /* mounts, devices, symlinks (befor
 void rt_rootfs_pivot(struct rt_config *c);   /* pivot_root or MS_MOVE+chroot (--no-pivot) */
 void rt_rootfs_finish(struct rt_config *c);  /* masks, readonly paths, root.readonly */
 /* (rt_proc_open is in process.c) */
+
+/* lsm.c: write the AppArmor profile / SELinux label for the next execve. */
+void rt_apply_labels(struct rt_config *c);
 
 /* env.c: add HOME (from the container's /etc/passwd, else "/") when unset. */
 void rt_default_env(struct rt_config *c);

@@ -200,6 +200,7 @@ static void stage_b(struct rt_config *c)
 	if (c->terminal)
 		rt_setup_console(c);
 	rt_default_env(c);
+	rt_apply_labels(c);
 	rt_setup_process(c);
 	rt_proc_close(); /* the waiting init keeps no fd it does not need */
 	/* Resolved now, so that create fails on a missing binary (runc 1.1+). */

@@ -485,6 +485,21 @@ static void dec_device(struct rt_config *c, struct cur *m)
 	d->gid = get_u32(m);
 }
 
+static void dec_label(struct rt_config *c, struct cur *m)
+{
+	uint32_t kind = get_u32(m);
+	char *v = get_str(m);
+	char **dst = kind == RT_LABEL_APPARMOR ? &c->apparmor : kind == RT_LABEL_SELINUX ? &c->selinux : NULL;
+
+	if (dst == NULL)
+		BAD("Label: unknown kind %u", kind);
+	if (*dst != NULL)
+		BAD("Label: kind %u given twice", kind);
+	if (*v == '\0' || strchr(v, '\n') != NULL)
+		BAD("Label: empty or multi-line value");
+	*dst = v;
+}
+
 static void dec_rlimit(struct rt_config *c, struct cur *m)
 {
 	struct rt_rlimit *r = push(&c->rlimits, &c->nrlimits, sizeof(*r));
@@ -580,6 +595,7 @@ static const struct decoder decoders[RT_END + 1] = {
 	[RT_FDS] = FIELDS("Fds", 1, "I", 0, AT(keep_fds)),
 	[RT_START_FD] = FIELDS("StartFd", 1, "I", 0, AT(start_fd)),
 	[RT_OPTIONS] = FIELDS("Options", 1, "I", 0, AT(options)),
+	[RT_LABEL] = {"Label", 2, dec_label, NULL, 0, {0}},
 	[RT_EXEC] = FIELDS("Exec", 1, "IQI", AT(has_exec), AT(exec_pidfd), AT(exec_ns), AT(exec_rootfd)),
 	[RT_END] = FIELDS("End", 1, "", 0, 0),
 };

@@ -56,7 +56,8 @@
 #define RT_OPTIONS 28       /* u32 flags (RT_OPT_*) */
 #define RT_EXEC 29          /* u32 pidfd of the container's init, u64 CLONE_NEW* to join through it
                                (setns), u32 fd of its root dir to chroot to (-1: none) */
-#define RT_END 30           /* (empty) end of bootstrap */
+#define RT_LABEL 30         /* u32 kind (RT_LABEL_*), str value: an LSM label for the next execve */
+#define RT_END 31           /* (empty) end of bootstrap */
 
 /* ---- init -> parent ---- */
 #define RT_MAP_REQUEST 40 /* (empty) stage A unshared its user ns: write its id maps */
@@ -84,6 +85,10 @@
 /* RT_HOOK phases run by the init itself */
 #define RT_HOOK_CREATE_CONTAINER 0
 #define RT_HOOK_START_CONTAINER 1
+
+/* RT_LABEL kinds */
+#define RT_LABEL_APPARMOR 0 /* AppArmor profile: "exec <profile>" to attr/apparmor/exec (or attr/exec) */
+#define RT_LABEL_SELINUX 1  /* SELinux process label: to attr/exec */
 
 /* RT_OPTIONS flags */
 #define RT_OPT_NO_NEW_KEYRING 1u /* do not join a fresh session keyring */

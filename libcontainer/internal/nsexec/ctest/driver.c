@@ -103,7 +103,7 @@ static void frame_end(void)
 /* ---- options ---- */
 
 static struct opts {
-	const char *init, *map, *corrupt, *keep_file, *stray;
+	const char *init, *map, *corrupt, *keep_file, *stray, *apparmor, *selinux;
 	int start, terminal, rows, cols, deny_setgroups, show_fds;
 	uint64_t ns_new;
 	uint32_t options;
@@ -256,7 +256,7 @@ static int parse(int argc, char **argv)
 	int has_caps = 0, opt, umask_v = -1;
 	const char *user = NULL;
 
-	while ((opt = getopt(argc, argv, "i:n:j:r:m:b:L:h:u:U:c:a:NCe:w:s:l:P:St:H:k:X:T:M:DKFx:")) != -1) {
+	while ((opt = getopt(argc, argv, "i:n:j:r:m:b:L:h:u:U:c:a:NCe:w:s:l:P:St:H:k:X:T:M:DKFx:A:Z:")) != -1) {
 		switch (opt) {
 		case 'i':
 			o.init = optarg;
@@ -356,6 +356,12 @@ static int parse(int argc, char **argv)
 			break;
 		case 'x':
 			o.corrupt = optarg;
+			break;
+		case 'A':
+			o.apparmor = optarg;
+			break;
+		case 'Z':
+			o.selinux = optarg;
 			break;
 		default:
 			usage();
@@ -726,6 +732,10 @@ int main(int argc, char **argv)
 	 * the bootstrap (CVE-2024-21626): it must not reach the container. */
 	if (o.stray && (fds[n++] = open(o.stray, O_RDONLY | O_CLOEXEC)) < 0)
 		die("open %s: %s", o.stray, strerror(errno));
+	if (o.apparmor)
+		MSG(RT_LABEL, u32(RT_LABEL_APPARMOR); str(o.apparmor));
+	if (o.selinux)
+		MSG(RT_LABEL, u32(RT_LABEL_SELINUX); str(o.selinux));
 	MSG(RT_FDS, u32(keep));
 	MSG(RT_START_FD, u32(o.start ? (uint32_t)sync_no + 1 : UINT32_MAX));
 	if (o.terminal)

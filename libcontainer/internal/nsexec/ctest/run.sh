@@ -209,6 +209,14 @@ t console-symlink-ptmx 2 'error: console: open /dev/pts/ptmx: (too many levels o
 	::: $NS $ROOT -m tmpfs:tmpfs:/dev:mode=755 -m tmpfs:tmpfs:/dev/pts: -L /dev/ptmx:/dev/pts/ptmx \
 	-t 24x80 -- /bin/true
 
+echo "# LSM labels (no AppArmor or SELinux on this host: the write is tried and refused)"
+# The parent refuses labels the host cannot apply; here the init is driven
+# directly, to show it writes them to its own attr files of the private procfs.
+t label-apparmor 2 'error: apparmor: apply profile: .*write "exec rt-test-profile" to /proc/[0-9]+/attr/(apparmor/)?exec' \
+	::: $NS $ROOT -A rt-test-profile -- /bin/true
+t label-selinux 2 'error: selinux: set the exec label: .*/proc/[0-9]+/attr/exec' \
+	::: $NS $ROOT -Z system_u:system_r:container_t:s0 -- /bin/true
+
 echo "# malformed bootstraps"
 t bad-short 2 'error: protocol: Hostname: payload too short: protocol error' ::: -x short -- /bin/true
 t bad-trailing 2 'error: protocol: Cwd: 1 bytes left over: protocol error' ::: -x trailing -- /bin/true
