@@ -47,6 +47,18 @@ clean:
 init-test: $(INIT_BIN)
 	bash $(INIT_DIR)/ctest/run.sh
 
+# Fuzz targets, each for FUZZTIME: config loading, the parent <-> init
+# frame decoder, planning.  A crasher is saved under the package's
+# testdata/fuzz (commit it: it becomes a regression test of `go test`).
+.PHONY: fuzz
+FUZZTIME ?= 20s
+FUZZ_TARGETS := ./spec:FuzzLoad ./libcontainer/internal/protocol:FuzzReadMsg ./libcontainer/internal/plan:FuzzBuild
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t#*:} ($${t%%:*}) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) $${t%%:*}; \
+	done
+
 # ---------------------------------------------------------------------------
 # Tests, lint, conformance, install, demo, CI.  `make ci` is what .ci/run runs
 # (as root, on a fresh clone); `make help` lists the targets.
@@ -64,12 +76,13 @@ GO_FILES = $(shell find . -name '*.go' -not -path './build/*' -not -path './.git
 C_FILES = $(INIT_SRC) $(INIT_HDR)
 # Non-root uid for the unit tests in `make ci` when it runs as root.
 CI_UNIT_UID := $(if $(filter 0,$(shell id -u)),65534,)
-CI_STAGES := lint unit init-test test conformance
+CI_STAGES := lint unit fuzz init-test test conformance
 
 help:
 	@echo 'make             build ./rt (rt-init, C, embedded into the Go binary)'
 	@echo 'make demo        build rt and run a busybox container from build/demo (root)'
 	@echo 'make unit        go test of every package but tests/integration (UNIT_UID=N: as that uid)'
+	@echo 'make fuzz        the fuzz targets (config loader, protocol decoder, planner), FUZZTIME each [20s]'
 	@echo 'make test        go test ./... (integration included: RT_BINARY=./rt; root runs all)'
 	@echo 'make integration go test ./tests/integration/... against ./rt (root)'
 	@echo 'make conformance runtime-tools validation suite against ./rt, checked against'
