@@ -61,6 +61,7 @@ func create(ctx *cli.Context, relay *os.File) (*libcontainer.Container, error) {
 		ID: id, Bundle: bundle, PidFile: ctx.String("pid-file"), NoPivot: ctx.Bool("no-pivot"),
 		NoNewKeyring: ctx.Bool("no-new-keyring"), PreserveFds: ctx.Int("preserve-fds"),
 		ConsoleSocket: consoleSock, RelaySocket: relay, Systemd: ctx.GlobalBool("systemd-cgroup"),
+		NotifySocket: os.Getenv("NOTIFY_SOCKET"),
 	}
 	c, warnings, err := st.Create(opts)
 	for _, w := range warnings {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli"
 	"golang.org/x/sys/unix"
 )
@@ -55,13 +56,17 @@ func run(ctx *cli.Context) error {
 			return err
 		}
 	}
-	if err := c.Start(); err != nil {
+	proxy, err := c.StartNotify()
+	if err != nil {
 		relay.restore()
 		_ = c.Delete(true)
 		c.Close()
 		return err
 	}
 	c.Close()
+	if err := proxy.Wait(); err != nil {
+		logrus.Warn(err)
+	}
 	if detach {
 		return nil
 	}

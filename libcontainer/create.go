@@ -35,6 +35,8 @@ type CreateOpts struct {
 	Stdio       [3]*os.File
 	// Systemd: use the systemd cgroup driver (also when Store.Systemd).
 	Systemd bool
+	// NotifySocket is the caller's NOTIFY_SOCKET (sd_notify proxying), or "".
+	NotifySocket string
 }
 
 // creation carries what one create builds up, so that a failure at any
@@ -128,6 +130,7 @@ func (cr *creation) run() error {
 		OCIVersion: s.Version, ID: cr.opts.ID, Bundle: cr.bundle.Dir, Rootfs: cr.bundle.Rootfs,
 		Created: time.Now().UTC(), Annotations: s.Annotations, Hooks: s.Hooks,
 		SharedPidNS: !plan.NewNamespace(s, specs.PIDNamespace), Terminal: s.Process.Terminal,
+		NotifySocket: cr.opts.NotifySocket,
 	}
 	if cr.opts.Systemd || cr.store.Systemd {
 		if err := cr.newSystemdCgroups(); err != nil {
@@ -149,6 +152,11 @@ func (cr *creation) run() error {
 	}
 	if err := cr.h.writeSpec(s); err != nil {
 		return err
+	}
+	if cr.opts.NotifySocket != "" {
+		if err := os.Mkdir(cr.h.notifyDir(), 0o755); err != nil {
+			return fmt.Errorf("notify socket directory: %w", err)
+		}
 	}
 	if cr.listener, err = listenStart(cr.h); err != nil {
 		return err
@@ -210,8 +218,12 @@ func (cr *creation) launch() (*nsexec.Launch, error) {
 	}
 	l := &nsexec.Launch{Stdio: o.Stdio, Extra: extra, StartListener: cr.listener, ConsoleSocket: o.ConsoleSocket}
 	_, startFd, consoleFd := l.Fds()
+	s := withEnv(cr.bundle.Spec, env)
+	if o.NotifySocket != "" {
+		s = withNotify(s, cr.h.notifyDir())
+	}
 	in := &plan.Input{
-		Spec: withEnv(cr.bundle.Spec, env), BundleDir: cr.bundle.Dir, Rootfs: cr.bundle.Rootfs,
+		Spec: s, BundleDir: cr.bundle.Dir, Rootfs: cr.bundle.Rootfs,
 		NoPivot: o.NoPivot, NoNewKeyring: o.NoNewKeyring, KeepFds: 3 + len(extra),
 		ConsoleFd: consoleFd, StartFd: startFd, Privileged: os.Geteuid() == 0, TreeFdBase: l.TreeFdBase(),
 	}

@@ -15,6 +15,31 @@ import (
 // Start returns once the exec happened (the init's end of the start
 // connection is close-on-exec), or with the init's error.
 func (c *Container) Start() error {
+	_, err := c.StartNotify()
+	return err
+}
+
+// StartNotify is Start for a container created with NOTIFY_SOCKET: it also
+// returns the proxy to Wait on (after releasing the container's lock) for
+// the container's READY=1; nil without NOTIFY_SOCKET.
+func (c *Container) StartNotify() (*NotifyProxy, error) {
+	if err := c.checkStartable(); err != nil {
+		return nil, err
+	}
+	proxy, err := c.listenNotify()
+	if err != nil {
+		return nil, err
+	}
+	if err := c.release(); err != nil {
+		if proxy != nil {
+			proxy.conn.Close()
+		}
+		return nil, err
+	}
+	return proxy, nil
+}
+
+func (c *Container) checkStartable() error {
 	switch st := c.Status(); st {
 	case Created:
 	case Stopped:
@@ -24,6 +49,11 @@ func (c *Container) Start() error {
 	default:
 		return errors.New("cannot start an already running container")
 	}
+	return nil
+}
+
+// release tells the waiting init to exec and reads what it reports.
+func (c *Container) release() error {
 	conn, err := dialStart(c.h)
 	if err != nil {
 		return err

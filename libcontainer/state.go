@@ -45,6 +45,9 @@ type State struct {
 	Ready bool `json:"ready,omitempty"`
 	// Terminal: process.terminal was set.
 	Terminal bool `json:"terminal,omitempty"`
+	// NotifySocket: the caller's NOTIFY_SOCKET at create; `start` then
+	// proxies the container's READY=1 to it (notify.go).
+	NotifySocket string `json:"notifySocket,omitempty"`
 	// Resources: linux.resources as created, then as `update` changed it.
 	Resources *specs.LinuxResources `json:"resources,omitempty"`
 	// CgroupDriver is "systemd" when the cgroups are a systemd scope

@@ -54,13 +54,23 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: probe report|fds|exit|sleep|write|read|mkdir|signal-wait|stat|ls|pty ...")
+		fmt.Fprintln(os.Stderr, "usage: probe report|notify|fds|exit|sleep|write|read|mkdir|signal-wait|stat|ls|pty ...")
 		os.Exit(2)
 	}
 	cmd, args := os.Args[1], os.Args[2:]
 	switch cmd {
 	case "report":
 		printJSON(collect(args))
+	case "notify": // sd_notify: send args[0] (e.g. READY=1) to $NOTIFY_SOCKET
+		need(args, 1)
+		sock := os.Getenv("NOTIFY_SOCKET")
+		fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+		if err == nil {
+			err = unix.Sendto(fd, []byte(args[0]), 0, &unix.SockaddrUnix{Name: sock})
+		}
+		if err != nil {
+			fail("notify", sock, err)
+		}
 	case "fds":
 		fds, err := listFds()
 		if err != nil {
