@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 
@@ -9,6 +10,37 @@ import (
 )
 
 var logToFile bool
+
+// held keeps the log lines of a JSON --log file until rt knows how it
+// ends: podman reads the whole file as one JSON object when the runtime
+// fails, so a failure writes the error object alone; a success writes what
+// was held (warnings). With --debug every line is written at once.
+var held *heldLog
+
+type heldLog struct {
+	f   *os.File
+	buf bytes.Buffer
+}
+
+func (h *heldLog) Write(p []byte) (int, error) { return h.buf.Write(p) }
+
+// flushLog writes the held lines (rt succeeded).
+func flushLog() {
+	if held != nil {
+		_, _ = held.f.Write(held.buf.Bytes())
+		held.buf.Reset()
+	}
+}
+
+// dropHeldLog forgets the held lines and logs straight to the file (rt is
+// about to report its one error).
+func dropHeldLog() {
+	if held != nil {
+		held.buf.Reset()
+		logrus.SetOutput(held.f)
+		held = nil
+	}
+}
 
 // setupLogging sends logrus to --log (append, never truncated) in the
 // --log-format; JSON lines carry lowercase levels, as engines expect.
@@ -31,6 +63,10 @@ func setupLogging(ctx *cli.Context) error {
 		}
 		logrus.SetOutput(f)
 		logToFile = true
+		if ctx.GlobalString("log-format") == "json" && !ctx.GlobalBool("debug") {
+			held = &heldLog{f: f}
+			logrus.SetOutput(held)
+		}
 	}
 	return nil
 }

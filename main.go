@@ -49,6 +49,7 @@ func main() {
 	if err := app.Run(os.Args); err != nil {
 		fatal(err)
 	}
+	flushLog()
 }
 
 // exitError carries a container's exit status out of `run` and `exec`, or
@@ -71,6 +72,8 @@ func fatal(err error) {
 	if errors.As(err, &ee) {
 		if ee.err != nil {
 			report(ee.err)
+		} else {
+			flushLog() // the container's own status: rt itself succeeded
 		}
 		os.Exit(ee.code)
 	}
@@ -81,6 +84,7 @@ func fatal(err error) {
 // report logs err: like runc, a log line (text to stderr, or the --log
 // file), and with a log file also the bare message on stderr for humans.
 func report(err error) {
+	dropHeldLog()
 	logrus.Error(err)
 	if logToFile {
 		fmt.Fprintln(os.Stderr, err)

@@ -675,3 +675,32 @@ func TestFeatures(t *testing.T) {
 		t.Errorf("features: %+v", f)
 	}
 }
+
+// TestLogJSONOneObjectOnFailure: podman reads a failed runtime's whole JSON
+// log file as one object: a failure writes only the error object (warnings
+// of that invocation are dropped); a success keeps its warnings.
+func TestLogJSONOneObjectOnFailure(t *testing.T) {
+	h := newH(t)
+	bogus := func(s *specs.Spec) {
+		s.Process.Capabilities.Bounding = append(s.Process.Capabilities.Bounding, "CAP_BOGUS")
+	}
+	logFile := filepath.Join(h.Dir, "fail.json")
+	c := h.NewCtr(bogus, args("/no/such/binary"))
+	wantFail(t, c.RunOpts(Opts{Global: []string{"--log", logFile, "--log-format", "json"}}))
+	var m map[string]any
+	if err := json.Unmarshal([]byte(readString(t, logFile)), &m); err != nil {
+		t.Fatalf("the log of a failed run is not one JSON object: %v: %q", err, readString(t, logFile))
+	}
+	if m["level"] != "error" || !strings.Contains(fmt.Sprint(m["msg"]), "no such file or directory") {
+		t.Errorf("log object %v, want the error", m)
+	}
+	c.AssertNoLeftovers()
+
+	okLog := filepath.Join(h.Dir, "ok.json")
+	c2 := h.NewCtr(bogus, args("/probe", "exit", "0"))
+	wantOK(t, c2.RunOpts(Opts{Global: []string{"--log", okLog, "--log-format", "json"}}))
+	if got := readString(t, okLog); !strings.Contains(got, `"level":"warning"`) || !strings.Contains(got, "CAP_BOGUS") {
+		t.Errorf("the log of a successful run lost its warning: %q", got)
+	}
+	c2.AssertNoLeftovers()
+}
