@@ -42,6 +42,8 @@ func Features(annotations map[string]string) *features.Features {
 			Selinux:         &features.Selinux{Enabled: ptr(selinuxEnabled())},
 			IntelRdt:        &features.IntelRdt{Enabled: &no},
 			MountExtensions: &features.MountExtensions{IDMap: &features.IDMap{Enabled: ptr(idmapWorks())}},
+			NetDevices:      &features.NetDevices{Enabled: &yes},
+			MemoryPolicy:    memoryPolicyFeatures(),
 		},
 		Annotations: annotations,
 		// Annotations that change what the container may do on the host.
@@ -67,4 +69,19 @@ func idmapWorks() bool {
 		return false
 	}
 	return major > 5 || (major == 5 && minor >= 19)
+}
+
+// memoryPolicyFeatures lists the linux.memoryPolicy modes and flags rt
+// applies (set_mempolicy in rt-init).
+func memoryPolicyFeatures() *features.MemoryPolicy {
+	mp := &features.MemoryPolicy{}
+	for m := range plan.MemoryPolicyModes {
+		mp.Modes = append(mp.Modes, string(m))
+	}
+	for f := range plan.MemoryPolicyFlags {
+		mp.Flags = append(mp.Flags, string(f))
+	}
+	sort.Strings(mp.Modes)
+	sort.Strings(mp.Flags)
+	return mp
 }

@@ -35,7 +35,7 @@ func BuildExec(ex *ExecInput) (*Plan, error) {
 	p.add(protocol.New().U32(uint32(ex.PidFd)).U64(ex.JoinFlags).U32(uint32(int32(ex.RootFd))).Msg(protocol.Exec))
 	in := &Input{Spec: ex.Spec, KeepFds: ex.KeepFds, ConsoleFd: ex.ConsoleFd, StartFd: -1,
 		SeccompFlags: ex.SeccompFlags, SeccompBPF: ex.SeccompBPF}
-	for _, step := range []func(*Input, *Plan) error{rlimits, personality, scheduler, ioPriority, command, terminal, labels, credentials} {
+	for _, step := range []func(*Input, *Plan) error{rlimits, personality, scheduler, ioPriority, memoryPolicy, command, terminal, labels, credentials} {
 		if err := step(in, p); err != nil {
 			return nil, err
 		}

@@ -59,7 +59,7 @@ func Build(in *Input) (*Plan, error) {
 		return nil, fmt.Errorf("process: missing")
 	}
 	steps := []func(*Input, *Plan) error{
-		namespaces, rootfs, mounts, devices, paths, process, labels, credentials, finish,
+		namespaces, rootfs, mounts, devices, paths, process, memoryPolicy, labels, credentials, finish,
 	}
 	for _, step := range steps {
 		if err := step(in, p); err != nil {

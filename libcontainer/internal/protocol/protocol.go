@@ -79,7 +79,8 @@ const (
 	Options          Type = 28 // u32 flags
 	Exec             Type = 29 // u32 pidfd, u64 clone flags to join through it, u32 root dir fd (-1: none)
 	Label            Type = 30 // u32 kind (LabelAppArmor, LabelSELinux), str value
-	End              Type = 31 // empty
+	MemPolicy        Type = 31 // u32 mode|flags (set_mempolicy), str nodemask (u64 LE words)
+	End              Type = 32 // empty
 	MapRequest       Type = 40 // init -> parent: empty
 	ChildPid         Type = 41 // init -> parent: u32 pid
 	HooksRequest     Type = 42 // init -> parent: empty
@@ -114,7 +115,7 @@ var names = map[Type]string{
 	Caps: "Caps", User: "User", NoNewPrivs: "NoNewPrivs", Seccomp: "Seccomp",
 	Personality: "Personality", Sched: "Sched", IOPrio: "IOPrio", Arg: "Arg", Env: "Env",
 	Cwd: "Cwd", Terminal: "Terminal", Hook: "Hook", Fds: "Fds", StartFd: "StartFd",
-	Options: "Options", Exec: "Exec", Label: "Label", End: "End", MapRequest: "MapRequest", ChildPid: "ChildPid",
+	Options: "Options", Exec: "Exec", Label: "Label", MemPolicy: "MemPolicy", End: "End", MapRequest: "MapRequest", ChildPid: "ChildPid",
 	HooksRequest: "HooksRequest", Ready: "Ready", Error: "Error", SeccompFd: "SeccompFd", MapDone: "MapDone",
 	HooksDone: "HooksDone", Go: "Go",
 }

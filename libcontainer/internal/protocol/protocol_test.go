@@ -23,7 +23,7 @@ var cNames = map[string]uint32{
 	"RT_NO_NEW_PRIVS": uint32(NoNewPrivs), "RT_SECCOMP": uint32(Seccomp), "RT_PERSONALITY": uint32(Personality),
 	"RT_SCHED": uint32(Sched), "RT_IOPRIO": uint32(IOPrio), "RT_ARG": uint32(Arg), "RT_ENV": uint32(Env),
 	"RT_CWD": uint32(Cwd), "RT_TERMINAL": uint32(Terminal), "RT_HOOK": uint32(Hook), "RT_FDS": uint32(Fds),
-	"RT_START_FD": uint32(StartFd), "RT_OPTIONS": uint32(Options), "RT_EXEC": uint32(Exec), "RT_LABEL": uint32(Label), "RT_LABEL_APPARMOR": LabelAppArmor, "RT_LABEL_SELINUX": LabelSELinux, "RT_END": uint32(End),
+	"RT_START_FD": uint32(StartFd), "RT_OPTIONS": uint32(Options), "RT_EXEC": uint32(Exec), "RT_LABEL": uint32(Label), "RT_MEMPOLICY": uint32(MemPolicy), "RT_LABEL_APPARMOR": LabelAppArmor, "RT_LABEL_SELINUX": LabelSELinux, "RT_END": uint32(End),
 	"RT_MAP_REQUEST": uint32(MapRequest), "RT_CHILD_PID": uint32(ChildPid),
 	"RT_HOOKS_REQUEST": uint32(HooksRequest), "RT_READY": uint32(Ready), "RT_ERROR": uint32(Error), "RT_SECCOMP_FD": uint32(SeccompFd),
 	"RT_MAP_DONE": uint32(MapDone), "RT_HOOKS_DONE": uint32(HooksDone), "RT_GO": uint32(Go),

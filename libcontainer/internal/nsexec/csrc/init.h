@@ -137,6 +137,9 @@ struct rt_config {
 	char *state_json;  /* from RT_HOOKS_DONE */
 	char *apparmor;    /* RT_LABEL_APPARMOR profile, NULL: none */
 	char *selinux;     /* RT_LABEL_SELINUX process label, NULL: none */
+	int has_mempolicy; /* RT_MEMPOLICY */
+	uint32_t mempolicy;
+	struct rt_str nodemask;
 };
 
 /* proto.c */

@@ -151,6 +151,18 @@ static void set_rlimits(struct rt_config *c)
 	}
 }
 
+/* linux.memoryPolicy: inherited by the process across execve. */
+static void set_memory_policy(struct rt_config *c)
+{
+	if (!c->has_mempolicy)
+		return;
+	unsigned long maxnode = (unsigned long)c->nodemask.len * 8;
+	/* The kernel reads maxnode-1 bits: one more than the mask holds. */
+	if (syscall(SYS_set_mempolicy, (long)c->mempolicy, maxnode ? c->nodemask.s : NULL,
+		    maxnode ? maxnode + 1 : 0) < 0)
+		rt_fail("set_mempolicy", errno, "mode %#x, %lu node bits", c->mempolicy, maxnode);
+}
+
 static void set_scheduling(struct rt_config *c)
 {
 	if (c->has_personality && personality((unsigned long)c->personality) < 0)
@@ -269,6 +281,7 @@ void rt_setup_process(struct rt_config *c)
 	set_sysctls(c);
 	set_rlimits(c);
 	set_scheduling(c);
+	set_memory_policy(c);
 	join_session_keyring(c);
 	umask(c->has_umask ? c->umask : 0022);
 	/* Enter and verify the cwd before any seccomp filter can forbid the

@@ -485,6 +485,19 @@ static void dec_device(struct rt_config *c, struct cur *m)
 	d->gid = get_u32(m);
 }
 
+static void dec_mempolicy(struct rt_config *c, struct cur *m)
+{
+	uint32_t n;
+
+	c->has_mempolicy = 1;
+	c->mempolicy = get_u32(m);
+	const uint8_t *p = get_bytes(m, &n);
+	if (n % 8 != 0 || n > 4096)
+		BAD("MemPolicy: nodemask is %u bytes, not u64 words (at most 4096 bytes)", n);
+	c->nodemask.s = dup_bytes(p, n);
+	c->nodemask.len = n;
+}
+
 static void dec_label(struct rt_config *c, struct cur *m)
 {
 	uint32_t kind = get_u32(m);
@@ -596,6 +609,7 @@ static const struct decoder decoders[RT_END + 1] = {
 	[RT_START_FD] = FIELDS("StartFd", 1, "I", 0, AT(start_fd)),
 	[RT_OPTIONS] = FIELDS("Options", 1, "I", 0, AT(options)),
 	[RT_LABEL] = {"Label", 2, dec_label, NULL, 0, {0}},
+	[RT_MEMPOLICY] = {"MemPolicy", 1, dec_mempolicy, NULL, 0, {0}},
 	[RT_EXEC] = FIELDS("Exec", 1, "IQI", AT(has_exec), AT(exec_pidfd), AT(exec_ns), AT(exec_rootfd)),
 	[RT_END] = FIELDS("End", 1, "", 0, 0),
 };

@@ -57,7 +57,8 @@
 #define RT_EXEC 29          /* u32 pidfd of the container's init, u64 CLONE_NEW* to join through it
                                (setns), u32 fd of its root dir to chroot to (-1: none) */
 #define RT_LABEL 30         /* u32 kind (RT_LABEL_*), str value: an LSM label for the next execve */
-#define RT_END 31           /* (empty) end of bootstrap */
+#define RT_MEMPOLICY 31     /* u32 mode|flags for set_mempolicy(2), str nodemask (u64 LE words) */
+#define RT_END 32           /* (empty) end of bootstrap */
 
 /* ---- init -> parent ---- */
 #define RT_MAP_REQUEST 40 /* (empty) stage A unshared its user ns: write its id maps */
