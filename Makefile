@@ -94,7 +94,8 @@ help:
 	@echo 'make v2vm-systemd  rt --systemd-cgroup against a real systemd (PID 1) in the same VM (tests/v2vm)'
 	@echo 'make lint        gofmt, go vet, golangci-lint $(GOLANGCI_LINT_VERSION), clang-format'
 	@echo 'make fmt         gofmt -w and clang-format -i'
-	@echo 'make install     $(DESTDIR)$(PREFIX)/sbin/rt'
+	@echo 'make install     $(DESTDIR)$(PREFIX)/sbin/rt, man pages (man8), bash and zsh completion; make uninstall'
+	@echo 'make man         build/man: rt(8), rt-<verb>(8) from ./rt --help (make man-check, completions-check, install-check)'
 	@echo 'make deps        install the Debian packages and tools CI needs (root)'
 	@echo 'make ci          deps, then $(CI_STAGES) (every stage runs; fails if one failed)'
 
@@ -179,9 +180,50 @@ fmt:
 	gofmt -w $(GO_FILES)
 	clang-format -i $(C_FILES)
 
-# --- install
-install: rt
+# --- install: the binary, man pages rt(8) and rt-<verb>(8) (generated from
+# `./rt --help` by contrib/man/gen.sh into build/man), bash and zsh completion.
+# DESTDIR stages the tree (packaging); nothing outside it is touched.
+.PHONY: man man-check completions-check install-check uninstall
+MAN_DIR := $(BUILD)/man
+MANDIR ?= $(PREFIX)/share/man/man8
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+man: rt
+	rm -rf $(MAN_DIR)
+	bash contrib/man/gen.sh ./rt $(MAN_DIR)
+
+man-check: man
+	bash contrib/man/check.sh ./rt $(MAN_DIR)
+
+completions-check: rt
+	bash contrib/completions/test.sh ./rt
+
+install: rt man
 	install -D -m 0755 rt $(DESTDIR)$(PREFIX)/sbin/rt
+	install -d -m 0755 $(DESTDIR)$(MANDIR)
+	install -m 0644 $(MAN_DIR)/*.8 $(DESTDIR)$(MANDIR)/
+	install -D -m 0644 contrib/completions/rt.bash $(DESTDIR)$(BASHCOMPDIR)/rt
+	install -D -m 0644 contrib/completions/_rt $(DESTDIR)$(ZSHCOMPDIR)/_rt
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/rt $(DESTDIR)$(MANDIR)/rt.8 $(DESTDIR)$(MANDIR)/rt-*.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/rt $(DESTDIR)$(ZSHCOMPDIR)/_rt
+
+# The pages and completions checked, then install and uninstall into a
+# scratch DESTDIR: every file in place, with its mode, and nothing left.
+install-check: man-check completions-check
+	@set -e; d=$$(mktemp -d); trap 'rm -rf "$$d"' EXIT; \
+	$(MAKE) --no-print-directory install DESTDIR=$$d PREFIX=/usr >/dev/null; \
+	test "$$(stat -c %a $$d/usr/sbin/rt)" = 755; \
+	test "$$(stat -c %a $$d/usr/share/man/man8/rt.8)" = 644; \
+	for p in $(MAN_DIR)/*.8; do test -f $$d/usr/share/man/man8/$${p##*/}; done; \
+	test -f $$d/usr/share/bash-completion/completions/rt; \
+	test -f $$d/usr/share/zsh/vendor-completions/_rt; \
+	$$d/usr/sbin/rt --version >/dev/null; \
+	$(MAKE) --no-print-directory uninstall DESTDIR=$$d PREFIX=/usr >/dev/null; \
+	left=$$(find $$d -type f); test -z "$$left" || { echo "install-check: left after uninstall: $$left"; exit 1; }; \
+	echo "install-check: ok: install and uninstall in a DESTDIR"
+CI_STAGES += install-check
 
 # --- demo: a busybox bundle built here, run non-interactively, then removed
 # (DEMO_KEEP=1 keeps the bundle in build/demo).
