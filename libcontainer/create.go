@@ -258,7 +258,7 @@ func (cr *creation) sendSeccompFd(pid int, fd *os.File) error {
 }
 
 // onChild applies what the parent sets on the container's init from the
-// outside: oom_score_adj.
+// outside: linux.netDevices, oom_score_adj.
 func (cr *creation) onChild(pid int) error {
 	cr.pid = pid
 	_, start, err := procStat(pid)
@@ -267,6 +267,9 @@ func (cr *creation) onChild(pid int) error {
 	}
 	cr.state.Pid, cr.state.PidStartTime = pid, start
 	if err := cr.h.writeState(cr.state); err != nil {
+		return err
+	}
+	if err := moveNetDevices(cr.bundle.Spec, pid, start); err != nil {
 		return err
 	}
 	if adj := cr.bundle.Spec.Process.OOMScoreAdj; adj != nil {
@@ -285,6 +288,9 @@ func (cr *creation) runCreateHooks(pid int) ([]byte, error) {
 	// runtime-tools expects "created" here (crun too; runc says "creating").
 	st := cr.state.SpecState(Created)
 	h := cr.bundle.Spec.Hooks
+	if h == nil { // the round trip can be for netDevices alone
+		h = &specs.Hooks{}
+	}
 	if err := runHooks("prestart", h.Prestart, st); err != nil {
 		return nil, err
 	}

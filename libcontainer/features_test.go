@@ -44,6 +44,9 @@ func TestFeaturesTruthful(t *testing.T) {
 	if *f.Linux.Cgroup.SystemdUser {
 		t.Error("the user systemd instance is not supported yet, yet claimed")
 	}
+	if f.Linux.NetDevices == nil || !*f.Linux.NetDevices.Enabled {
+		t.Error("linux.netDevices are moved into the container but not claimed")
+	}
 	if f.Annotations["k"] != "v" {
 		t.Errorf("annotations: %v", f.Annotations)
 	}

@@ -216,6 +216,11 @@ func finish(in *Input, p *Plan) error {
 	if h := in.Spec.Hooks; h != nil && len(h.Prestart)+len(h.CreateRuntime)+len(h.CreateContainer)+len(h.StartContainer) > 0 {
 		opts |= protocol.OptHooks
 	}
+	// The round trip also makes the init wait until the parent moved the
+	// netDevices in (OnChild): its sysctls may name them.
+	if l := in.Spec.Linux; l != nil && len(l.NetDevices) > 0 {
+		opts |= protocol.OptHooks
+	}
 	p.add(protocol.New().U32(uint32(in.KeepFds)).Msg(protocol.Fds))
 	p.add(protocol.New().U32(uint32(int32(in.StartFd))).Msg(protocol.StartFd))
 	p.add(protocol.New().U32(opts).Msg(protocol.Options))
