@@ -158,6 +158,12 @@ func (h *handle) readState() (*State, error) {
 	if err := json.Unmarshal(b, st); err != nil {
 		return nil, fmt.Errorf("parse %s: %w", filepath.Join(h.dir, stateFile), err)
 	}
+	// rt writes the bundle from the first state.json on; a file without it
+	// is another runtime's (runc's has "id" too): never take it for a
+	// stopped container that delete may remove while it runs.
+	if st.Bundle == "" || st.ID == "" {
+		return nil, fmt.Errorf("%s: not an rt container state (another runtime's state root?)", filepath.Join(h.dir, stateFile))
+	}
 	return st, nil
 }
 

@@ -191,7 +191,7 @@ func TestStoreLoadSerialisesUpdates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.writeState(&State{ID: "c1", Annotations: map[string]string{"n": "0"}}); err != nil {
+	if err := h.writeState(&State{ID: "c1", Bundle: "/b", Annotations: map[string]string{"n": "0"}}); err != nil {
 		t.Fatal(err)
 	}
 	h.close()
@@ -298,7 +298,7 @@ func TestStoreIDs(t *testing.T) {
 			t.Fatal(err)
 		}
 		if id != "creating" {
-			if err := h.writeState(&State{ID: id}); err != nil {
+			if err := h.writeState(&State{ID: id, Bundle: "/b"}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -702,4 +702,32 @@ func flockWaiterOn(t *testing.T, path string) bool {
 		}
 	}
 	return false
+}
+
+// A state dir another runtime made (runc's state.json also has "id") is
+// not taken for a stopped rt container: load, peek and delete refuse it.
+func TestStoreRefusesForeignState(t *testing.T) {
+	s := newTestStore(t)
+	dir := filepath.Join(s.Root, "rc")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	runcState := `{"id":"rc","init_process_pid":4242,"init_process_start":1,"created":"2026-11-28T00:00:00Z","config":{}}`
+	if err := os.WriteFile(filepath.Join(dir, stateFile), []byte(runcState), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := s.Load("rc"); err == nil {
+		c.Close()
+		t.Error("Load accepted runc's state.json")
+	}
+	c, err := s.Peek("rc")
+	if err == nil {
+		c.Close()
+		t.Error("Peek accepted runc's state.json")
+	} else if !strings.Contains(err.Error(), "not an rt container state") {
+		t.Errorf("error %v, want it to say the state is not rt's", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, stateFile)); err != nil {
+		t.Errorf("the foreign state was touched: %v", err)
+	}
 }
