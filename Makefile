@@ -76,7 +76,7 @@ GO_FILES = $(shell find . -name '*.go' -not -path './build/*' -not -path './.git
 C_FILES = $(INIT_SRC) $(INIT_HDR)
 # Non-root uid for the unit tests in `make ci` when it runs as root.
 CI_UNIT_UID := $(if $(filter 0,$(shell id -u)),65534,)
-CI_STAGES := lint unit fuzz init-test test conformance
+CI_STAGES := lint unit fuzz init-test test e2e conformance
 
 help:
 	@echo 'make             build ./rt (rt-init, C, embedded into the Go binary)'
@@ -85,6 +85,7 @@ help:
 	@echo 'make fuzz        the fuzz targets (config loader, protocol decoder, planner), FUZZTIME each [20s]'
 	@echo 'make test        go test ./... (integration included: RT_BINARY=./rt; root runs all)'
 	@echo 'make integration go test ./tests/integration/... against ./rt (root)'
+	@echo 'make e2e         podman, containerd (ctr) and CRI (crictl) driving ./rt (tests/e2e, root)'
 	@echo 'make conformance runtime-tools validation suite against ./rt, checked against'
 	@echo '                 tests/conformance/expected-pass.txt (root)'
 	@echo 'make conformance-ref  the same suite against runc and crun (CONFORMANCE.md)'
@@ -117,7 +118,13 @@ unit:
 	$(GO) test "$$@" $(TESTFLAGS) $$pkgs
 
 test: rt
-	RT_BINARY=$(CURDIR)/rt $(GO) test -count=1 $(TESTFLAGS) ./...
+	RT_BINARY=$(CURDIR)/rt $(GO) test -count=1 $(TESTFLAGS) $$($(GO) list ./... | grep -v '/tests/e2e')
+
+# --- end to end through the engines (root): podman, containerd/ctr, CRI
+# with crictl (built once from the Go module proxy into build/e2e-bin).
+.PHONY: e2e
+e2e: rt
+	RT_BINARY=$(CURDIR)/rt $(GO) test -count=1 -v -timeout 20m $(TESTFLAGS) ./tests/e2e/...
 
 integration: rt
 	RT_BINARY=$(CURDIR)/rt $(GO) test -count=1 $(TESTFLAGS) ./tests/integration/...
