@@ -612,17 +612,7 @@ func TestExecTTY(t *testing.T) {
 	r := execIn(c, Opts{}, []string{"-t", "-d", "--console-socket", cr.path},
 		"/bin/sh", "-c", "test -t 0 && test -t 1 && test -t 2 && echo is-a-tty; exec /probe report")
 	wantOK(t, r)
-	var msg consoleMsg
-	select {
-	case msg = <-cr.got:
-	case <-time.After(cmdTimeout):
-		t.Fatal("no message on the console socket")
-	}
-	if msg.err != nil {
-		t.Fatalf("console socket: %v", msg.err)
-	}
-	defer msg.master.Close()
-	out, err := readPty(msg.master, waitTimeout)
+	out, err := ptyOutput(t, cr)
 	if err != nil {
 		t.Fatalf("reading the pty: %v (%q)", err, out)
 	}
@@ -641,14 +631,10 @@ func TestExecTTY(t *testing.T) {
 	}
 }
 
-// TestExecTTYOwner: the pty of a non-root exec process belongs to that user
-// (as login does), so it can use its terminal fully.
-func TestExecTTYOwner(t *testing.T) {
-	h := newH(t)
-	c, _ := startedCtr(h)
-	cr := newConsoleReceiver(t, h.Dir)
-	wantOK(t, execIn(c, Opts{}, []string{"-t", "-d", "-u", "1000:1000", "--console-socket", cr.path},
-		"/bin/sh", "-c", `echo "owner=$(stat -c %u $(tty))"`))
+// ptyOutput receives the pty master on the console socket and reads what
+// the process writes to its terminal.
+func ptyOutput(t *testing.T, cr *consoleReceiver) (string, error) {
+	t.Helper()
 	var msg consoleMsg
 	select {
 	case msg = <-cr.got:
@@ -659,7 +645,18 @@ func TestExecTTYOwner(t *testing.T) {
 		t.Fatalf("console socket: %v", msg.err)
 	}
 	defer msg.master.Close()
-	out, _ := readPty(msg.master, waitTimeout)
+	return readPty(msg.master, waitTimeout)
+}
+
+// TestExecTTYOwner: the pty of a non-root exec process belongs to that user
+// (as login does), so it can use its terminal fully.
+func TestExecTTYOwner(t *testing.T) {
+	h := newH(t)
+	c, _ := startedCtr(h)
+	cr := newConsoleReceiver(t, h.Dir)
+	wantOK(t, execIn(c, Opts{}, []string{"-t", "-d", "-u", "1000:1000", "--console-socket", cr.path},
+		"/bin/sh", "-c", `echo "owner=$(stat -c %u $(tty))"`))
+	out, _ := ptyOutput(t, cr)
 	if !strings.Contains(out, "owner=1000") {
 		t.Errorf("the pty of a uid 1000 exec: %q, want owner=1000", out)
 	}
