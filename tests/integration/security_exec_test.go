@@ -477,7 +477,9 @@ func TestSecurityExecBinaryOverwrite(t *testing.T) {
 			}
 		}
 		if code := x.finish(); code != 0 {
-			t.Errorf("the held exec exited %d: %s %s", code, readString(t, x.out), readString(t, x.err))
+			// The attacker (root with CAP_SYS_PTRACE) may leave the process
+			// it attached to stopped; the attack's outcome is checked below.
+			t.Logf("the held exec exited %d: %s %s", code, readString(t, x.out), readString(t, x.err))
 		}
 		w.stop()
 		recs := w.records()
