@@ -160,7 +160,13 @@ func pmNewEnv(t *testing.T, p pmProbe) *pmEnv {
 		rtPath:  p.rtPath,
 		ids:     map[string]bool{},
 	}
-	t.Cleanup(func() { e.teardown() })
+	hadParent := pmLibpodParentExists()
+	t.Cleanup(func() {
+		e.teardown()
+		if !hadParent {
+			pmRemoveLibpodParent(t)
+		}
+	})
 	for _, d := range []string{e.graph, e.run, e.tmp} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			t.Fatal(err)
@@ -727,5 +733,28 @@ func pmRemoveStale(t *testing.T) {
 		t.Logf("removing the stale %s of an interrupted run", d)
 		pmUnmountAll(d)
 		_ = os.RemoveAll(d)
+	}
+}
+
+// pmLibpodParentExists: podman's cgroupfs parent (it puts conmon in
+// libpod_parent/conmon) exists in some hierarchy.
+func pmLibpodParentExists() bool {
+	m, _ := filepath.Glob("/sys/fs/cgroup/*/libpod_parent")
+	u, _ := filepath.Glob("/sys/fs/cgroup/libpod_parent")
+	return len(m)+len(u) > 0
+}
+
+// pmRemoveLibpodParent removes the (empty) libpod_parent/conmon cgroups
+// podman made during the tests, when there were none before.
+func pmRemoveLibpodParent(t *testing.T) {
+	dirs, _ := filepath.Glob("/sys/fs/cgroup/*/libpod_parent")
+	if u, _ := filepath.Glob("/sys/fs/cgroup/libpod_parent"); len(u) > 0 {
+		dirs = append(dirs, u...)
+	}
+	for _, d := range dirs {
+		_ = os.Remove(filepath.Join(d, "conmon"))
+		if err := os.Remove(d); err != nil && !os.IsNotExist(err) {
+			t.Errorf("podman's cgroup %s left behind: %v", d, err)
+		}
 	}
 }
