@@ -271,19 +271,3 @@ func (ex *execution) release(pid int, conn *os.File) error {
 		}
 	}
 }
-
-// preservedFiles returns fds 3..3+n-1 for --preserve-fds: only fds rt
-// inherited (never one of its own).
-func preservedFiles(n int) ([]*os.File, error) {
-	if n < 0 {
-		return nil, fmt.Errorf("--preserve-fds: must not be negative")
-	}
-	files := make([]*os.File, 0, n)
-	for fd := 3; fd < 3+n; fd++ {
-		if !inheritedFds[fd] {
-			return nil, fmt.Errorf("preserved fd %d: not an fd rt inherited: %w", fd, unix.EBADF)
-		}
-		files = append(files, os.NewFile(uintptr(fd), "fd"+strconv.Itoa(fd)))
-	}
-	return files, nil
-}

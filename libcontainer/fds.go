@@ -34,18 +34,31 @@ func extraFiles(preserve int, s *specs.Spec) ([]*os.File, []string, error) {
 			env = append(env, "LISTEN_PID=1")
 		}
 	}
-	var files []*os.File
-	for fd := 3; fd < 3+listen+preserve; fd++ {
-		// Only fds rt really inherited may be passed on: never one of
-		// rt's own (a state dir or cgroup fd would be a way out).
-		if !inheritedFds[fd] {
-			return nil, nil, fmt.Errorf("preserved fd %d: not an fd rt inherited: %w", fd, unix.EBADF)
-		}
-	}
-	for fd := 3; fd < 3+listen+preserve; fd++ {
-		files = append(files, os.NewFile(uintptr(fd), "fd"+strconv.Itoa(fd)))
+	files, err := preservedFiles(listen + preserve)
+	if err != nil {
+		return nil, nil, err
 	}
 	return files, env, nil
+}
+
+// preservedFiles returns fds 3..3+n-1 for --preserve-fds: only fds rt
+// inherited: never one of its own (a state dir or cgroup fd would be a way
+// out).
+func preservedFiles(n int) ([]*os.File, error) {
+	if n < 0 {
+		return nil, fmt.Errorf("--preserve-fds: must not be negative")
+	}
+	for fd := 3; fd < 3+n; fd++ {
+		if !inheritedFds[fd] {
+			return nil, fmt.Errorf("preserved fd %d: not an fd rt inherited: %w", fd, unix.EBADF)
+		}
+	}
+	// Only after the check: an *os.File closes its fd when collected.
+	var files []*os.File
+	for fd := 3; fd < 3+n; fd++ {
+		files = append(files, os.NewFile(uintptr(fd), "fd"+strconv.Itoa(fd)))
+	}
+	return files, nil
 }
 
 // inheritedFds are the fds above stdio that rt was started with.

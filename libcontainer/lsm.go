@@ -38,11 +38,14 @@ func selinuxEnabled() bool {
 // checkLabels refuses a process label the host cannot apply, with runc's
 // texts: silently running a container unconfined would be worse.
 func checkLabels(p *specs.Process) error {
+	if p == nil || (p.ApparmorProfile == "" && p.SelinuxLabel == "") {
+		return nil // the common case: no probe of the host at all
+	}
 	apparmor, selinux := lsmProbe()
-	if p != nil && p.ApparmorProfile != "" && !apparmor {
+	if p.ApparmorProfile != "" && !apparmor {
 		return ErrAppArmorNotSupported
 	}
-	if p != nil && p.SelinuxLabel != "" && !selinux {
+	if p.SelinuxLabel != "" && !selinux {
 		return ErrSELinuxNotSupported
 	}
 	return nil
