@@ -444,7 +444,19 @@ func (e *pmEnv) detach(t *testing.T, opts []string, script string) string {
 		t.Fatalf("podman run -d printed %q, not an id", id)
 	}
 	t.Cleanup(func() {
-		if r := e.podman("rm", "-f", "-i", "-t", "0", id); r.code != 0 {
+		// A container being created at this moment (the subtests run in
+		// parallel) holds copies of every host mount until its pivot_root
+		// drops them, locked if it has a user namespace: the kernel then
+		// refuses to remove this one's shm mountpoint (EBUSY) for that
+		// instant, whatever the runtime. Retry briefly.
+		var r pmResult
+		for i := 0; i < 10; i++ {
+			if r = e.podman("rm", "-f", "-i", "-t", "0", id); r.code == 0 || !strings.Contains(r.stderr, "resource busy") {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if r.code != 0 {
 			t.Errorf("cleanup: %v", r)
 		}
 	})
